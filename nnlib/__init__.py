@@ -1,0 +1,35 @@
+"""nnlib: a small, readable numpy library for learning how neural networks
+are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
+``nnlib.widgets`` (ipywidgets) are imported on their own.
+
+    layers.py     Linear, ReLU, Tanh, Sigmoid, Sequential, mlp
+    losses.py     MSELoss, SoftmaxCrossEntropy, BinaryCrossEntropy
+    gradients.py  numerical_gradient, gradient_check
+    optim.py      SGD
+    data.py       batch_indices, minibatches, train_val_test_split
+    training.py   fit, History, evaluate, accuracy
+    datasets.py   load_digits, make_line, make_sine, make_moons, make_spirals
+    surfaces.py   the loss of y = w*x + b and descent paths across it
+"""
+
+from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split
+from .datasets import load_digits, make_line, make_moons, make_sine, make_spirals
+from .gradients import backprop_gradients, gradient_check, numerical_gradient, relative_error
+from .layers import Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh, count_parameters, mlp
+from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
+from .optim import SGD
+from .surfaces import DescentPath, descent_path, gradient_descent_path, line_loss, line_loss_grid
+from .training import Evaluation, History, accuracy, evaluate, fit, predict, predicted_classes
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Layer", "Linear", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "count_parameters", "mlp",
+    "BinaryCrossEntropy", "MSELoss", "SoftmaxCrossEntropy",
+    "backprop_gradients", "gradient_check", "numerical_gradient", "relative_error",
+    "SGD",
+    "batch_indices", "batches_per_epoch", "minibatches", "train_val_test_split",
+    "Evaluation", "History", "accuracy", "evaluate", "fit", "predict", "predicted_classes",
+    "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
+    "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",
+]

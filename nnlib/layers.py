@@ -1,0 +1,259 @@
+"""Layers: the building blocks of a network.
+
+Every layer has the same three methods, named as in PyTorch:
+
+- ``forward(x)``: computes the output and keeps what ``backward`` will need.
+- ``backward(grad_y)``: given dLoss/dOutput, fills each parameter's ``.grad``
+  with dLoss/dParameter and returns dLoss/dInput for the layer before it.
+  Gradients are *written*, not added, so calling ``zero_grad`` is optional.
+- ``parameters()``: the list of trainable ``Parameter``s.
+
+Shapes: ``x`` is ``(batch, features)``.
+"""
+
+import numpy as np
+
+from ._checks import as_rng, check_positive_int
+
+
+class Parameter:
+    """A trainable array: ``value`` is updated in place by the optimiser and
+    ``grad`` (same shape) holds dLoss/dvalue after ``backward``."""
+
+    def __init__(self, name, value):
+        self.name = name
+        self.value = value
+        self.grad = np.zeros_like(value)
+
+    @property
+    def shape(self):
+        return self.value.shape
+
+    def __repr__(self):
+        return f"Parameter({self.name!r}, shape={self.value.shape})"
+
+
+class Layer:
+    """Base class. Subclasses implement ``forward`` and ``backward``."""
+
+    def forward(self, x):
+        raise NotImplementedError
+
+    def backward(self, grad_y):
+        raise NotImplementedError
+
+    def parameters(self):
+        return []
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad.fill(0.0)
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def _check_grad_shape(self, grad_y, expected_shape):
+        if np.shape(grad_y) != expected_shape:
+            raise ValueError(
+                f"{self!r}.backward: grad_y has shape {np.shape(grad_y)}; expected "
+                f"{expected_shape}, the shape of the last forward output"
+            )
+
+    def _require_forward(self, cached):
+        if cached is None:
+            raise RuntimeError(f"{self!r}.backward was called before forward")
+
+
+class Linear(Layer):
+    """y = x @ W + b.
+
+    x: (batch, in_features), W: (in_features, out_features), b: (out_features,),
+    y: (batch, out_features).
+
+    Weights start random from ``rng``: He initialisation (std sqrt(2 / in))
+    suits ReLU, Xavier (std sqrt(1 / in)) suits tanh and sigmoid; biases start
+    at zero.
+    """
+
+    def __init__(self, in_features, out_features, *, rng=None, init="he", dtype=np.float64):
+        self.in_features = check_positive_int(in_features, "in_features")
+        self.out_features = check_positive_int(out_features, "out_features")
+        if init not in ("he", "xavier"):
+            raise ValueError(f"init must be 'he' or 'xavier'; got {init!r}")
+        gain = 2.0 if init == "he" else 1.0
+        std = np.sqrt(gain / in_features)
+        rng = as_rng(rng)
+        W = (rng.standard_normal((in_features, out_features)) * std).astype(dtype)
+        self.W = Parameter("W", W)
+        self.b = Parameter("b", np.zeros(out_features, dtype=dtype))
+        self._x = None
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            raise ValueError(
+                f"{self!r}.forward: x has shape {np.shape(x)}; expected (batch, {self.in_features})"
+            )
+        self._x = x
+        return x @ self.W.value + self.b.value
+
+    def backward(self, grad_y, *, need_input_grad=True):
+        """grad_y: (batch, out_features) -> grad_x: (batch, in_features).
+
+        The first layer of a network does not need grad_x (its input is the
+        data); ``need_input_grad=False`` skips that matrix product.
+        """
+        x = self._x
+        self._require_forward(x)
+        self._check_grad_shape(grad_y, (x.shape[0], self.out_features))
+        np.matmul(x.T, grad_y, out=self.W.grad)  # dL/dW = x^T . dL/dy
+        np.sum(grad_y, axis=0, out=self.b.grad)  # dL/db = sum over the batch
+        if not need_input_grad:
+            return None
+        return grad_y @ self.W.value.T  # dL/dx = dL/dy . W^T
+
+    def parameters(self):
+        return [self.W, self.b]
+
+    def __repr__(self):
+        return f"Linear({self.in_features}, {self.out_features})"
+
+
+class ReLU(Layer):
+    """y = max(x, 0), element-wise. Its slope is 1 where x > 0, else 0."""
+
+    def __init__(self):
+        self._positive = None
+
+    def forward(self, x):
+        self._positive = x > 0
+        return x * self._positive
+
+    def backward(self, grad_y):
+        self._require_forward(self._positive)
+        self._check_grad_shape(grad_y, self._positive.shape)
+        return grad_y * self._positive
+
+    def __repr__(self):
+        return "ReLU()"
+
+
+class Tanh(Layer):
+    """y = tanh(x). Its slope is 1 - y**2."""
+
+    def __init__(self):
+        self._y = None
+
+    def forward(self, x):
+        self._y = np.tanh(x)
+        return self._y
+
+    def backward(self, grad_y):
+        self._require_forward(self._y)
+        self._check_grad_shape(grad_y, self._y.shape)
+        return grad_y * (1.0 - self._y**2)
+
+    def __repr__(self):
+        return "Tanh()"
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)) without overflow: for x < 0 it uses exp(x) / (1 + exp(x))."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+class Sigmoid(Layer):
+    """y = 1 / (1 + exp(-x)). Its slope is y * (1 - y)."""
+
+    def __init__(self):
+        self._y = None
+
+    def forward(self, x):
+        self._y = sigmoid(x)
+        return self._y
+
+    def backward(self, grad_y):
+        self._require_forward(self._y)
+        self._check_grad_shape(grad_y, self._y.shape)
+        return grad_y * self._y * (1.0 - self._y)
+
+    def __repr__(self):
+        return "Sigmoid()"
+
+
+class Sequential(Layer):
+    """Layers applied one after the other. ``backward`` runs them in reverse:
+    this is backpropagation, the chain rule applied layer by layer.
+
+    Parameter names carry the layer's index: "0.W", "0.b", "2.W", ...
+    """
+
+    def __init__(self, *layers):
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"Sequential: argument {i} must be a Layer; got {type(layer).__name__}")
+        self.layers = list(layers)
+        for i, layer in enumerate(self.layers):
+            for p in layer.parameters():
+                p.name = f"{i}.{p.name.split('.')[-1]}"
+
+    def forward(self, x):
+        for i, layer in enumerate(self.layers):
+            try:
+                x = layer.forward(x)
+            except ValueError as error:
+                raise ValueError(f"Sequential layer {i}: {error}") from None
+        return x
+
+    def backward(self, grad_y, *, need_input_grad=True):
+        """Runs the layers' backward in reverse. With need_input_grad=False
+        a Linear first layer skips computing the gradient of the data."""
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[i]
+            try:
+                if i == 0 and not need_input_grad and isinstance(layer, Linear):
+                    return layer.backward(grad_y, need_input_grad=False)
+                grad_y = layer.backward(grad_y)
+            except ValueError as error:
+                raise ValueError(f"Sequential layer {i}: {error}") from None
+        return grad_y
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __repr__(self):
+        inner = ",\n".join(f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential(\n{inner}\n)"
+
+
+def mlp(sizes, *, activation="relu", rng=None, dtype=np.float64):
+    """A multi-layer perceptron: Linear layers of the given sizes with an
+    activation between them (none after the last).
+
+    mlp([64, 128, 10]) is Sequential(Linear(64, 128), ReLU(), Linear(128, 10)).
+    """
+    activations = {"relu": (ReLU, "he"), "tanh": (Tanh, "xavier"), "sigmoid": (Sigmoid, "xavier")}
+    if activation not in activations:
+        raise ValueError(f"activation must be one of {sorted(activations)}; got {activation!r}")
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output size; got {sizes!r}")
+    Activation, init = activations[activation]
+    rng = as_rng(rng)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Linear(n_in, n_out, rng=rng, init=init, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(Activation())
+    return Sequential(*layers)
+
+
+def count_parameters(model):
+    """The number of trainable numbers in ``model``."""
+    return sum(p.value.size for p in model.parameters())

@@ -1,0 +1,14 @@
+"""Figures for the notebooks, drawn with matplotlib. Plots draw; they never
+train: they take numbers (histories, paths, grids) made by the core.
+
+Every English string that appears on a figure lives in the ``TEXT`` dict at
+the top of the module that draws it, so a translation touches only those.
+
+    style.py        shared look, new figures, figure -> PNG bytes
+    intuition.py    01: predict, compare, adjust; coin-toss accuracy
+    derivatives.py  02: tangents, finite differences, cost of gradients
+    surface.py      03, 04: the loss surface of y = w*x + b and descent paths
+    curves.py       05: loss curves and learning-rate sweeps
+"""
+
+from .style import figure_png, new_figure  # noqa: F401
