@@ -194,9 +194,16 @@ class Sequential(Layer):
             if not isinstance(layer, Layer):
                 raise TypeError(f"Sequential: argument {i} must be a Layer; got {type(layer).__name__}")
         self.layers = list(layers)
+        self._name_parameters()
+
+    def _name_parameters(self):
+        # "i.W" for layer i; a nested Sequential keeps its own indices: "i.j.W".
         for i, layer in enumerate(self.layers):
+            if isinstance(layer, Sequential):
+                layer._name_parameters()
             for p in layer.parameters():
-                p.name = f"{i}.{p.name.split('.')[-1]}"
+                local = p.name if isinstance(layer, Sequential) else p.name.split(".")[-1]
+                p.name = f"{i}.{local}"
 
     def forward(self, x):
         for i, layer in enumerate(self.layers):
