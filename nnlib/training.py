@@ -22,9 +22,13 @@ import numpy as np
 from ._checks import as_rng, check_array, check_positive_int, check_positive_number, check_same_length
 from .data import batches_per_epoch, epoch_order
 from .layers import Linear, Sequential
-from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy, check_labels
 
 CLASSIFICATION_LOSSES = (SoftmaxCrossEntropy, BinaryCrossEntropy)
+
+# A first loss of (almost) 0 must not make every later wobble count as an
+# explosion: divergence is measured against at least this much.
+LOSS_FLOOR = 1e-6
 
 
 @dataclass
@@ -110,6 +114,16 @@ def divergence_message(epoch, batch, n_batches, updates, value, reference, lr):
 
 
 
+def check_targets(model, loss, x, y, name):
+    """Check all the labels before training starts, rather than fail at the
+    batch that holds a bad one after some updates were made."""
+    if isinstance(loss, SoftmaxCrossEntropy):
+        n_classes = model.forward(x[:1]).shape[1]
+        check_labels(y, len(y), n_classes, f"fit: {name}")
+    elif isinstance(loss, BinaryCrossEntropy) and not np.all((y == 0) | (y == 1)):
+        raise ValueError(f"fit: {name} must hold only 0s and 1s for BinaryCrossEntropy")
+
+
 def _backward(model, grad):
     # The data needs no gradient, so a Linear first layer can skip it.
     if isinstance(model, (Sequential, Linear)):
@@ -154,6 +168,9 @@ def fit(
         x_val = check_array(validation[0], "validation x", ndim=2)
         y_val = check_array(validation[1], "validation y")
         check_same_length(x_val, y_val, "validation x", "validation y")
+    check_targets(model, loss, x, y, "y")
+    if validation is not None:
+        check_targets(model, loss, x_val, y_val, "validation y")
     rng = as_rng(rng)
     classification = isinstance(loss, CLASSIFICATION_LOSSES)
     n = len(x)
@@ -175,7 +192,7 @@ def fit(
                 outputs = model.forward(x_batch)  # predict
                 value = loss.forward(outputs, y_batch)  # compare
                 if reference is None:
-                    reference = max(value, np.finfo(np.float64).tiny)
+                    reference = max(value, LOSS_FLOOR)
                 if is_diverging(value, reference, divergence_factor):
                     history.diverged = True
                     history.message = divergence_message(

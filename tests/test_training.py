@@ -242,9 +242,12 @@ def test_fit_argument_errors():
 def test_fit_rejects_labels_out_of_range():
     model, loss, opt, x, y = small_problem()
     y = y.copy()
-    y[5] = 2  # two outputs: labels must be 0 or 1
-    with pytest.raises(ValueError, match=r"SoftmaxCrossEntropy: label 2 is out of range; expected labels in 0\.\.1"):
-        fit(model, loss, opt, x, y, epochs=1, batch_size=40)
+    y[-1] = 2  # two outputs: labels must be 0 or 1; the bad one is in the last batch
+    before = [p.value.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"fit: y: label 2 is out of range; expected labels in 0\.\.1"):
+        fit(model, loss, opt, x, y, epochs=1, batch_size=8, shuffle=False)
+    # Checked before training: no update was made.
+    assert all(np.array_equal(b, p.value) for b, p in zip(before, model.parameters()))
     with pytest.raises(TypeError, match=r"target must hold integer class labels; got dtype float64"):
         fit(model, loss, opt, x, y.astype(float), epochs=1, batch_size=8)
 
