@@ -1,0 +1,211 @@
+"""Notebook 05: the loss-curve plots and the learning-rate slider panel.
+
+The panel is driven from Python, as a learner's slider would drive it, and
+the assertions read what it reports and what it drew.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import nnlib  # noqa: E402
+from nnlib.plots import curves  # noqa: E402
+from nnlib.widgets import learning_rate_curve_panel  # noqa: E402
+from nnlib.widgets.training_curves import moons_split, train_moons  # noqa: E402
+
+EPOCHS = 30
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return learning_rate_curve_panel(lr=0.1, momentum=0.9, batch_size=32, epochs=EPOCHS)
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return moons_split(300, noise=0.2, seed=0)
+
+
+def drawn(line):
+    x, y = line.get_data()
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def curve_lines(ax):
+    """The lines that stand for a run (legend entries), not the markers."""
+    return [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+
+
+# ---- the panel ---------------------------------------------------------
+
+
+def test_panel_good_lr_reaches_low_validation_loss(panel):
+    panel.controls["momentum"].value = 0.9
+    panel.controls["batch_size"].value = 32
+    panel.controls["lr"].value = 0.1
+    history = panel.curves.history
+    assert not history.diverged
+    assert history.val_loss[-1] < 0.15
+    assert history.val_accuracy[-1] >= 0.95
+    assert "(diverged: no)" in panel.text
+    assert f"final val loss={history.val_loss[-1]:.4f}" in panel.text
+    assert "lr=0.1 momentum=0.9" in panel.text
+    x, y = drawn(panel.curves.val_line)
+    assert len(x) == EPOCHS
+    assert y[-1] == pytest.approx(history.val_loss[-1])
+
+
+def test_panel_huge_lr_is_reported_diverged_and_curve_stops_early(panel):
+    panel.controls["momentum"].value = 0.0
+    panel.controls["lr"].value = 10.0
+    history = panel.curves.history
+    assert history.diverged
+    assert "(diverged: yes)" in panel.text
+    assert "Training diverged in epoch" in panel.text
+    assert "too large" in panel.text
+    x_train, _ = drawn(panel.curves.train_line)
+    x_val, _ = drawn(panel.curves.val_line)
+    assert len(x_train) < EPOCHS and len(x_val) < EPOCHS
+    assert len(x_train) == history.epochs
+    # the red cross sits where training stopped, before the last epoch
+    x_stop, _ = drawn(panel.curves.stop_marker)
+    assert len(x_stop) == 1 and x_stop[0] < EPOCHS
+    assert panel.curves.stop_line.get_visible()
+    assert "diverged" in panel.curves.title.get_text()
+
+
+def test_panel_lines_and_png_change_between_settings(panel):
+    panel.controls["momentum"].value = 0.0
+    panel.controls["lr"].value = 0.01
+    _, slow_val = drawn(panel.curves.val_line)
+    slow_png = panel.png
+    slow_text = panel.text
+    panel.controls["lr"].value = 0.3
+    _, fast_val = drawn(panel.curves.val_line)
+    assert len(slow_val) == len(fast_val) == EPOCHS
+    assert not np.allclose(slow_val, fast_val)
+    # a ten times larger step gets further in the same number of epochs
+    assert fast_val[-1] < slow_val[-1]
+    assert panel.png != slow_png
+    assert panel.png.startswith(b"\x89PNG")
+    assert panel.text != slow_text
+
+
+def test_panel_diverged_marker_disappears_on_a_good_lr(panel):
+    panel.controls["lr"].value = 10.0
+    assert panel.curves.stop_line.get_visible()
+    panel.controls["lr"].value = 0.1
+    assert not panel.curves.stop_line.get_visible()
+    assert len(drawn(panel.curves.stop_marker)[0]) == 0
+
+
+def test_panel_batch_size_changes_updates_per_epoch(panel):
+    panel.controls["lr"].value = 0.1
+    panel.controls["batch_size"].value = 16
+    assert panel.curves.history.updates_per_epoch == 13  # 200 training points
+    panel.controls["batch_size"].value = 200
+    assert panel.curves.history.updates_per_epoch == 1
+    assert "batch_size=200" in panel.text
+    panel.controls["batch_size"].value = 32
+
+
+def test_panel_rejects_a_batch_size_it_has_no_slider_stop_for():
+    with pytest.raises(ValueError, match="batch_size"):
+        learning_rate_curve_panel(batch_size=7)
+
+
+def test_panel_keeps_one_figure(panel):
+    figure = panel.figure
+    panel.controls["lr"].value = 0.05
+    panel.controls["lr"].value = 0.2
+    assert panel.figure is figure
+    assert len(figure.axes) == 1
+    assert len(curve_lines(figure.axes[0])) == 3  # train, validation, stop marker
+
+
+# ---- the static plots ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def runs(moons):
+    train, val = moons
+    lrs = [0.01, 0.1, 10.0]
+    return lrs, [train_moons(train, val, lr=lr, epochs=10) for lr in lrs]
+
+
+def test_plot_loss_curves_one_line_per_run_and_labelled(runs):
+    lrs, histories = runs
+    assert histories[-1].diverged and not histories[0].diverged
+    fig = curves.plot_loss_curves(histories, [f"lr={lr:g}" for lr in lrs])
+    ax = fig.axes[0]
+    lines = curve_lines(ax)
+    assert len(lines) == len(lrs)
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    assert ax.get_yscale() == "log"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "lr=0.01"
+    assert legend[2].startswith("lr=10 (diverged in epoch 1")
+    # finished runs are drawn for every epoch, the diverged one stops early
+    assert len(drawn(lines[0])[0]) == 10
+    assert len(drawn(lines[2])[0]) == histories[2].epochs < 10
+    plt.close(fig)
+
+
+def test_plot_loss_curves_needs_one_label_per_history(runs):
+    _, histories = runs
+    with pytest.raises(ValueError, match="labels"):
+        curves.plot_loss_curves(histories, ["only one"])
+
+
+def test_plot_lr_sweep_lines_diverged_marks_and_best_region(runs):
+    lrs, histories = runs
+    fig = curves.plot_lr_sweep(lrs, histories, best_within=2.0)
+    ax = fig.axes[0]
+    lines = curve_lines(ax)
+    assert [line.get_label() for line in lines] == [
+        curves.TEXT["final_train"], curves.TEXT["final_val"], curves.TEXT["diverged_points"]]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    _, val = drawn(lines[1])
+    assert np.isnan(val[2])  # the diverged run has no final loss
+    assert val[1] == pytest.approx(histories[1].val_loss[-1])
+    x_div, _ = drawn(lines[2])
+    assert list(x_div) == [10.0]
+    # the green band covers lr=0.1 (the lowest loss here) and not lr=10
+    low, high = curves.best_region(lrs, val, 2.0)
+    assert low < 0.1 < high < 10.0
+    plt.close(fig)
+
+
+def test_best_region_widens_by_half_a_step():
+    low, high = curves.best_region([0.01, 0.1, 1.0], [0.5, 0.1, 0.15], 2.0)
+    assert low == pytest.approx(10**-1.5)
+    assert high == pytest.approx(10**0.5)
+    assert curves.best_region([0.1, 1.0], [np.nan, np.nan], 2.0) is None
+
+
+def test_plot_batch_lr_grid_cells_and_labels(moons):
+    train, val = moons
+    batch_sizes, lrs = [32, 200], [0.1, 10.0]
+    grid = [[train_moons(train, val, lr=lr, batch_size=b, epochs=3) for lr in lrs] for b in batch_sizes]
+    fig = curves.plot_batch_lr_grid(batch_sizes, lrs, grid)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == 4
+    assert texts[1] == curves.TEXT["grid_diverged"]  # batch 32, lr 10
+    assert texts[0] == f"{grid[0][0].val_loss[-1]:.3f}"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["32", "200"]
+    assert fig.axes[1].get_ylabel()  # the colour bar says what the colours mean
+    plt.close(fig)
+
+
+def test_final_loss_is_nan_for_diverged_runs(runs):
+    _, histories = runs
+    assert np.isnan(curves.final_loss(histories[-1]))
+    assert curves.final_loss(histories[0]) == histories[0].val_loss[-1]
+    assert isinstance(histories[0], nnlib.History)
