@@ -57,6 +57,13 @@ class LineData:
         w = (self.m_xy - self.m_x * self.m_y) / variance
         return w, self.m_y - w * self.m_x
 
+    def curvatures(self):
+        """(smallest, largest) curvature of the loss surface: the eigenvalues
+        of its Hessian 2 [[m_xx, m_x], [m_x, 1]]. Gradient descent oscillates
+        once lr * largest > 1 and diverges once lr * largest > 2."""
+        low, high = np.linalg.eigvalsh(2 * np.array([[self.m_xx, self.m_x], [self.m_x, 1.0]]))
+        return float(low), float(high)
+
 
 def _flat_xy(x, y):
     x = check_array(x, "x").reshape(-1).astype(np.float64)

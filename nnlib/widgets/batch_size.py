@@ -1,0 +1,79 @@
+"""The batch-size panel of notebook 04: mini-batch SGD on the loss surface
+of y = w*x + b, with batch size, learning rate and epochs controls."""
+
+import time
+
+import ipywidgets as widgets
+
+from ..datasets import make_line
+from ..plots.surface import BatchSizeView, count_updates
+from ..surfaces import descent_path, gradient_descent_path
+from .panel import SliderPanel
+
+START = (-2.0, 3.0)
+
+
+def describe_batch_run(path, seconds):
+    """The panel's one line for an SGD ``path`` that took ``seconds`` to compute:
+
+        batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total, final loss=0.2918; 0.15 ms per epoch
+        batch=1000 lr=0.05 epochs=5: 1 update per epoch, 5 updates in total, final loss=5.2915; 0.08 ms per epoch
+
+    "1 update per epoch" is singular; every other count reads "k updates per
+    epoch" (and likewise "1 update in total"). A diverged run reads
+    "..., diverged in epoch 1, batch 24 of 1000 after 23 updates: lower the learning rate".
+    The time is measured, so it differs from run to run.
+    """
+    head = (f"batch={path.batch_size} lr={path.lr:g} epochs={path.epochs}: "
+            f"{count_updates(path.updates_per_epoch)} per epoch, ")
+    if path.diverged:
+        failed = path.updates + 1  # the update that blew up
+        epoch, batch = (failed - 1) // path.updates_per_epoch + 1, (failed - 1) % path.updates_per_epoch + 1
+        return (head + f"diverged in epoch {epoch}, batch {batch} of {path.updates_per_epoch} "
+                f"after {count_updates(path.updates)}: lower the learning rate")
+    epochs_run = path.updates / path.updates_per_epoch
+    return (head + f"{count_updates(path.updates)} in total, final loss={path.final_loss:.4f} "
+            f"({path.verdict}); {1000 * seconds / epochs_run:.2f} ms per epoch")
+
+
+def batch_size_panel(x=None, y=None, *, batch_size=64, lr=0.05, epochs=5, seed=0):
+    """Sliders for the batch size, learning rate and epochs of mini-batch SGD
+    on y = w*x + b, starting from (w, b) = (-2, 3), batches reshuffled every
+    epoch with ``seed``.
+
+    x, y: (n,) or (n, 1); by default 1000 points of ``make_line(1000, rng=seed)``.
+    Controls: "batch_size" (IntSlider, 1 to n: n is full-batch gradient
+    descent), "lr" (FloatLogSlider, 0.001 to 1) and "epochs" (IntSlider, 1 to 20).
+    The figure shows the SGD path and, dashed, full-batch gradient descent
+    with the same lr and as many updates (the path SGD follows noisily);
+    beside it the loss after each update and at the end of each epoch.
+    The text is one line (see ``describe_batch_run``), e.g.
+    ``batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total,
+    final loss=0.2918 (converged); 0.15 ms per epoch``; with one batch per
+    epoch it says "1 update per epoch". The time per epoch is measured
+    around the SGD computation (not the drawing) on every move.
+    """
+    if (x is None) != (y is None):
+        raise ValueError("x and y must be given together (or both left out for the default line data)")
+    if x is None:
+        x, y = make_line(1000, rng=seed)
+    n = len(x)
+    view = BatchSizeView(x, y, START)
+
+    def draw(batch_size, lr, epochs):
+        started = time.perf_counter()
+        path = descent_path(x, y, lr=lr, epochs=epochs, batch_size=batch_size, start=START, rng=seed)
+        seconds = time.perf_counter() - started
+        reference = gradient_descent_path(x, y, lr=lr, steps=max(path.updates, 1), start=START)
+        view.show(path, reference)
+        return describe_batch_run(path, seconds)
+
+    controls = {
+        "batch_size": widgets.IntSlider(value=min(batch_size, n), min=1, max=n, description="batch size",
+                                        continuous_update=True, style={"description_width": "initial"}),
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.01, description="learning rate",
+                                     readout_format=".4g", continuous_update=True,
+                                     style={"description_width": "initial"}),
+        "epochs": widgets.IntSlider(value=epochs, min=1, max=20, description="epochs", continuous_update=True),
+    }
+    return SliderPanel(draw, controls, view.figure)

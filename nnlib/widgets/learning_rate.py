@@ -1,0 +1,61 @@
+"""The learning-rate panel of notebook 03: gradient descent on the loss
+surface of y = w*x + b, with a learning-rate slider and a steps slider."""
+
+import math
+
+import ipywidgets as widgets
+
+from ..datasets import make_line
+from ..plots.surface import LearningRateView, diverged_at_step
+from ..surfaces import LineData, gradient_descent_path
+from .panel import SliderPanel
+
+START = (-2.0, 3.0)
+
+
+def describe_lr_run(path, steps, largest_curvature):
+    """The panel's one line for a gradient descent ``path`` asked to take ``steps`` steps:
+
+        lr=0.3 steps=30 final loss=0.2629 (converged)
+        lr=1.5 steps=30 diverged at step 6: lower the learning rate (below 0.998 here)
+
+    The bound is 2 / largest curvature of the surface, above which the
+    steps grow instead of shrinking.
+    """
+    if path.verdict == "diverged":
+        return (f"lr={path.lr:g} steps={steps} diverged at step {diverged_at_step(path)}: "
+                f"lower the learning rate (below {2 / largest_curvature:.3g} here)")
+    return f"lr={path.lr:g} steps={steps} final loss={path.final_loss:.4f} ({path.verdict})"
+
+
+def learning_rate_panel(x=None, y=None, *, lr=0.1, steps=30, seed=0):
+    """Sliders for the learning rate and the number of steps of full-batch
+    gradient descent on y = w*x + b, starting from (w, b) = (-2, 3).
+
+    x, y: (n,) or (n, 1); by default 1000 points of ``make_line(1000, rng=seed)``.
+    Controls: "lr" (FloatLogSlider, 0.001 to 3) and "steps" (IntSlider, 1 to 200).
+    The figure shows the path on the contours and the loss after each step;
+    the text is ``lr=0.1 steps=30 final loss=0.3608 (too slow)``, or, when
+    the loss grew, ``lr=1.5 steps=30 diverged at step 6: lower the learning
+    rate (below 0.998 here)`` (the path is drawn up to where it left).
+    """
+    if (x is None) != (y is None):
+        raise ValueError("x and y must be given together (or both left out for the default line data)")
+    if x is None:
+        x, y = make_line(1000, rng=seed)
+    largest_curvature = LineData.from_arrays(x, y).curvatures()[1]
+    view = LearningRateView(x, y, START)
+
+    def draw(lr, steps):
+        path = gradient_descent_path(x, y, lr=lr, steps=steps, start=START)
+        view.show(path, steps)
+        return describe_lr_run(path, steps, largest_curvature)
+
+    controls = {
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=math.log10(3), step=0.01,
+                                     description="learning rate", readout_format=".4g",
+                                     continuous_update=True, style={"description_width": "initial"}),
+        "steps": widgets.IntSlider(value=steps, min=1, max=200, description="steps",
+                                   continuous_update=True),
+    }
+    return SliderPanel(draw, controls, view.figure)

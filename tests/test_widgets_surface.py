@@ -1,0 +1,223 @@
+"""The learning-rate panel (notebook 03) and the batch-size panel (notebook
+04): set the controls from Python and check what is drawn and printed."""
+
+import math
+import re
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib.surfaces import LineData
+from nnlib.widgets import batch_size_panel, learning_rate_panel
+
+
+def line_by_gid(ax, gid):
+    (line,) = [line for line in ax.lines if line.get_gid() == gid]
+    return line
+
+
+def path_xy(panel):
+    """The (w, b) points of the path drawn on the contour axes."""
+    w, b = line_by_gid(panel.figure.axes[0], "path").get_data()
+    return np.asarray(w, float), np.asarray(b, float)
+
+
+@pytest.fixture(scope="module")
+def line_data():
+    return nnlib.make_line(1000, rng=0)
+
+
+# --- learning-rate panel ---------------------------------------------------------------
+
+
+@pytest.fixture
+def lr_panel():
+    return learning_rate_panel()
+
+
+def test_lr_panel_has_the_contract_controls(lr_panel):
+    assert set(lr_panel.controls) == {"lr", "steps"}
+    lr = lr_panel.controls["lr"]
+    assert isinstance(lr, widgets.FloatLogSlider)
+    assert lr.base ** lr.min == pytest.approx(1e-3)
+    assert lr.base ** lr.max == pytest.approx(3.0)
+    assert lr.value == pytest.approx(0.1)
+    assert isinstance(lr_panel.controls["steps"], widgets.IntSlider)
+    assert lr_panel.controls["steps"].value == 30
+
+
+def test_lr_panel_default_text_follows_the_contract(lr_panel):
+    assert re.fullmatch(r"lr=0\.1 steps=30 final loss=\d+\.\d{4} \(too slow\)", lr_panel.text), lr_panel.text
+
+
+def test_good_learning_rate_converges_and_ends_at_the_lowest_loss(lr_panel, line_data):
+    data = LineData.from_arrays(*line_data)
+    lr_panel.controls["lr"].value = 0.3
+    assert lr_panel.text.startswith("lr=0.3 steps=30 final loss=")
+    assert lr_panel.text.endswith("(converged)")
+    w, b = path_xy(lr_panel)
+    assert (w[-1], b[-1]) == pytest.approx(data.best(), abs=0.01)
+    loss_line = line_by_gid(lr_panel.figure.axes[1], "loss")
+    assert loss_line.get_ydata()[-1] == pytest.approx(data.loss(*data.best()), rel=1e-3)
+
+
+def test_diverging_learning_rate_is_reported_and_drawn_up_to_where_it_left(lr_panel):
+    lr_panel.controls["lr"].value = 1.5
+    assert lr_panel.text.startswith("lr=1.5 steps=30 diverged at step 6: lower the learning rate")
+    w, b = path_xy(lr_panel)
+    assert len(w) == 6  # the start and 5 finite steps; step 6 blew up
+    assert np.all(np.isfinite(w)) and np.all(np.isfinite(b))
+    loss = line_by_gid(lr_panel.figure.axes[1], "loss").get_ydata()
+    assert np.all(np.isfinite(loss)) and loss[-1] > 100 * loss[0]
+    assert "diverged" in lr_panel.figure.axes[0].get_title()
+    notes = [text for text in lr_panel.figure.axes[0].texts if text.get_visible()]
+    assert any("diverged at step 6" in text.get_text() for text in notes)
+
+
+def test_slowly_diverging_learning_rate_also_says_diverged(lr_panel):
+    lr_panel.controls["lr"].value = 1.05  # grows about 10% per step: stays finite, ends above the start
+    assert "diverged at step" in lr_panel.text
+    assert "lower the learning rate" in lr_panel.text
+
+
+def test_large_stable_learning_rate_oscillates(lr_panel):
+    lr_panel.controls["lr"].value = 0.8
+    assert lr_panel.text.endswith("(oscillating, converged)")
+    w, b = path_xy(lr_panel)
+    steps_b = np.diff(b)
+    assert np.mean(steps_b[1:10] * steps_b[:9] < 0) > 0.5  # b flips direction at most steps
+
+
+def test_moving_the_lr_slider_changes_the_drawn_path_and_the_png(lr_panel):
+    lr_panel.controls["lr"].value = 0.01
+    slow_w, slow_b = path_xy(lr_panel)
+    slow_png, slow_title = lr_panel.png, lr_panel.figure.axes[0].get_title()
+    lr_panel.controls["lr"].value = 0.3
+    fast_w, fast_b = path_xy(lr_panel)
+    assert len(slow_w) == len(fast_w) == 31
+    assert slow_w[0] == fast_w[0] and slow_b[0] == fast_b[0]  # same start
+    assert np.abs(fast_w - slow_w).max() > 1.0
+    assert lr_panel.png != slow_png
+    assert lr_panel.figure.axes[0].get_title() != slow_title
+    assert lr_panel.updates == 3
+
+
+def test_steps_slider_sets_the_number_of_drawn_steps(lr_panel):
+    lr_panel.controls["steps"].value = 10
+    assert lr_panel.text.startswith("lr=0.1 steps=10 final loss=")
+    assert len(path_xy(lr_panel)[0]) == 11
+    assert lr_panel.figure.axes[1].get_xlim() == (0, 10)
+
+
+def test_lr_panel_keeps_its_figure(lr_panel):
+    figure = lr_panel.figure
+    for lr in (0.01, 1.5, 0.3):
+        lr_panel.controls["lr"].value = lr
+    assert lr_panel.figure is figure
+    assert len(figure.axes) == 2
+
+
+def test_lr_panel_accepts_other_data():
+    x, y = nnlib.make_line(200, x_range=(2.0, 4.0), rng=1)
+    panel = learning_rate_panel(x, y, lr=0.5, steps=20)
+    assert "diverged" in panel.text  # 0.5 * steep curvature (about 21) is far above 2
+    panel.controls["lr"].value = 0.05
+    assert "final loss=" in panel.text
+
+
+def test_lr_panel_wants_x_and_y_together():
+    with pytest.raises(ValueError, match="x and y"):
+        learning_rate_panel(np.zeros((5, 1)))
+
+
+# --- batch-size panel ------------------------------------------------------------------
+
+
+@pytest.fixture
+def batch_panel():
+    return batch_size_panel()
+
+
+def test_batch_panel_has_the_contract_controls(batch_panel):
+    assert set(batch_panel.controls) == {"batch_size", "lr", "epochs"}
+    batch = batch_panel.controls["batch_size"]
+    assert isinstance(batch, widgets.IntSlider)
+    assert (batch.min, batch.max, batch.value) == (1, 1000, 64)
+    assert isinstance(batch_panel.controls["lr"], widgets.FloatLogSlider)
+    assert batch_panel.controls["lr"].value == pytest.approx(0.05)
+    assert batch_panel.controls["epochs"].value == 5
+
+
+def test_batch_64_of_1000_makes_16_updates_per_epoch(batch_panel):
+    text = batch_panel.text
+    assert text.startswith("batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total, final loss=")
+    assert re.search(r"final loss=\d+\.\d{4} \(", text)
+    assert len(path_xy(batch_panel)[0]) == 16 * 5 + 1
+    batch_panel.controls["epochs"].value = 3
+    assert "16 updates per epoch, 48 updates in total" in batch_panel.text
+    assert len(path_xy(batch_panel)[0]) == 16 * 3 + 1
+    epoch_ends = line_by_gid(batch_panel.figure.axes[1], "loss_per_epoch").get_xdata()
+    assert list(epoch_ends) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("batch_size", [1, 32, 100, 999])
+def test_updates_per_epoch_is_the_number_of_batches(batch_panel, batch_size):
+    batch_panel.controls["batch_size"].value = batch_size
+    k = math.ceil(1000 / batch_size)
+    assert f"batch={batch_size} " in batch_panel.text
+    assert f": {k} updates per epoch, {5 * k} updates in total" in batch_panel.text
+    assert len(path_xy(batch_panel)[0]) == 5 * k + 1
+
+
+def test_full_batch_makes_one_update_per_epoch_and_follows_gradient_descent(batch_panel):
+    batch_panel.controls["batch_size"].value = 1000
+    assert ": 1 update per epoch, 5 updates in total" in batch_panel.text
+    assert "1 updates" not in batch_panel.text
+    w, b = path_xy(batch_panel)
+    reference_w, reference_b = line_by_gid(batch_panel.figure.axes[0], "reference").get_data()
+    assert len(w) == 6
+    np.testing.assert_allclose(w, reference_w)
+    np.testing.assert_allclose(b, reference_b)
+
+
+def test_smaller_batches_give_a_noisier_path(batch_panel):
+    def noise(batch_size):
+        batch_panel.controls["batch_size"].value = batch_size
+        w, b = path_xy(batch_panel)
+        reference_w, reference_b = line_by_gid(batch_panel.figure.axes[0], "reference").get_data()
+        distance = np.mean(np.hypot(w - reference_w, b - reference_b))  # from full-batch GD, step by step
+        step = np.column_stack([np.diff(w), np.diff(b)])
+        angle = np.arctan2(step[:, 1], step[:, 0])
+        turning = np.mean(np.abs(np.angle(np.exp(1j * np.diff(angle)))))  # mean turn per step, radians
+        return distance, turning
+
+    small, medium, large = noise(4), noise(64), noise(256)
+    assert small[0] > 2 * medium[0] > 4 * large[0]
+    assert small[1] > medium[1] > large[1]
+
+
+def test_diverging_sgd_is_reported(batch_panel):
+    batch_panel.controls["batch_size"].value = 1
+    batch_panel.controls["lr"].value = 0.9
+    text = batch_panel.text
+    assert text.startswith("batch=1 lr=0.9 epochs=5: 1000 updates per epoch, diverged in epoch 1, batch ")
+    assert "lower the learning rate" in text
+    w, b = path_xy(batch_panel)
+    assert np.all(np.isfinite(w)) and len(w) < 1000
+    assert "diverged" in " ".join(t.get_text() for t in batch_panel.figure.axes[0].texts if t.get_visible())
+
+
+def test_moving_the_batch_slider_changes_the_png_and_keeps_the_figure(batch_panel):
+    figure, png = batch_panel.figure, batch_panel.png
+    batch_panel.controls["batch_size"].value = 8
+    assert batch_panel.png != png
+    assert batch_panel.figure is figure
+    assert batch_panel.figure.axes[0].get_title().startswith("batch 8: 125 updates per epoch")
+
+
+def test_batch_panel_is_repeatable():
+    first, second = batch_size_panel(seed=3), batch_size_panel(seed=3)
+    np.testing.assert_array_equal(path_xy(first)[0], path_xy(second)[0])
+    assert first.text.split(";")[0] == second.text.split(";")[0]  # all but the measured time
