@@ -12,3 +12,7 @@ the top of the module that draws it, so a translation touches only those.
 """
 
 from .style import figure_png, new_figure  # noqa: F401
+from .intuition import plot_before_after, plot_coin_toss, plot_loss_per_update, plot_memorising  # noqa: F401
+from .derivatives import plot_finite_difference_errors, plot_gradient_costs, plot_partial_derivatives, plot_secants  # noqa: F401,E501
+from .surface import batch_paths_figure, descent_figure, regimes_figure, surface_figure  # noqa: F401
+from .curves import plot_batch_lr_grid, plot_loss_curves, plot_lr_sweep  # noqa: F401

@@ -6,6 +6,14 @@ a one-line description of what was drawn sits under it. Tests set
 ``panel.controls[name].value`` and read ``panel.text`` and ``panel.png``.
 
     panel.py          SliderPanel, the common machinery
+    tangent.py        02: x0 and h -> tangent and secant on a curve
+    learning_rate.py  03: learning rate and steps -> gradient descent path
+    batch_size.py     04: batch size, lr, epochs -> SGD path
+    training_curves.py  05: learning rate, momentum, batch size -> loss curves
 """
 
 from .panel import SliderPanel  # noqa: F401
+from .tangent import tangent_panel  # noqa: F401
+from .learning_rate import learning_rate_panel  # noqa: F401
+from .batch_size import batch_size_panel  # noqa: F401
+from .training_curves import learning_rate_curve_panel  # noqa: F401
