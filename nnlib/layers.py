@@ -89,13 +89,15 @@ class Linear(Layer):
         self._x = None
 
     def forward(self, x):
-        x = np.asarray(x)
+        x = np.asarray(x, dtype=self.W.value.dtype)  # compute in the weights' dtype (float32 stays float32)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(
                 f"{self!r}.forward: x has shape {np.shape(x)}; expected (batch, {self.in_features})"
             )
         self._x = x
-        return x @ self.W.value + self.b.value
+        y = x @ self.W.value
+        y += self.b.value  # in place: no second (batch, out_features) array
+        return y
 
     def backward(self, grad_y, *, need_input_grad=True):
         """grad_y: (batch, out_features) -> grad_x: (batch, in_features).
@@ -105,9 +107,10 @@ class Linear(Layer):
         """
         x = self._x
         self._require_forward(x)
+        grad_y = np.asarray(grad_y)
         self._check_grad_shape(grad_y, (x.shape[0], self.out_features))
         np.matmul(x.T, grad_y, out=self.W.grad)  # dL/dW = x^T . dL/dy
-        np.sum(grad_y, axis=0, out=self.b.grad)  # dL/db = sum over the batch
+        grad_y.sum(axis=0, out=self.b.grad)  # dL/db = sum over the batch
         if not need_input_grad:
             return None
         return grad_y @ self.W.value.T  # dL/dx = dL/dy . W^T

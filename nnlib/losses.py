@@ -30,6 +30,8 @@ class MSELoss:
     def forward(self, pred, target):
         pred = _check_pred(pred, "MSELoss")
         target = np.asarray(target)
+        if np.issubdtype(pred.dtype, np.floating):
+            target = target.astype(pred.dtype, copy=False)  # float32 pred: float32 loss and gradient
         if target.ndim == 1 and pred.shape == (target.shape[0], 1):
             target = target[:, None]  # (batch,) -> (batch, 1), never broadcast to (batch, batch)
         if target.shape != pred.shape:
@@ -79,6 +81,7 @@ class SoftmaxCrossEntropy:
     def __init__(self):
         self._probs = None
         self._target = None
+        self._rows = None
 
     def forward(self, logits, target):
         logits = _check_pred(logits, "SoftmaxCrossEntropy")
@@ -87,16 +90,18 @@ class SoftmaxCrossEntropy:
         log_probs = log_softmax(logits)
         self._probs = np.exp(log_probs)
         self._target = target
-        return float(-log_probs[np.arange(batch), target].mean())
+        self._rows = np.arange(batch)  # row i picks column target[i]
+        # The mean over the batch, written as sum / batch: on a small batch
+        # np.mean's bookkeeping costs more than the sum itself.
+        return float(-log_probs[self._rows, target].sum() / batch)
 
     def backward(self):
         """dLoss/dlogits = (softmax - one_hot(target)) / batch."""
         if self._probs is None:
             raise RuntimeError("SoftmaxCrossEntropy.backward was called before forward")
-        grad = self._probs.copy()
-        batch = grad.shape[0]
-        grad[np.arange(batch), self._target] -= 1.0
-        grad /= batch
+        batch = self._probs.shape[0]
+        grad = self._probs / batch  # a new array: _probs is left as it was
+        grad[self._rows, self._target] -= 1.0 / batch
         return grad
 
     def __repr__(self):
@@ -130,6 +135,8 @@ class BinaryCrossEntropy:
             )
         if target.size and not np.all((target == 0) | (target == 1)):
             raise ValueError("BinaryCrossEntropy: target must hold only 0s and 1s")
+        if np.issubdtype(logits.dtype, np.floating):
+            target = target.astype(logits.dtype, copy=False)  # int labels would make float32 logits float64
         self._logits = logits
         self._target = target
         z = logits
