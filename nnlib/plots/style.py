@@ -2,7 +2,9 @@
 
 import io
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 # One palette for the whole series, so that "train" and "validation" have
 # the same colour in every notebook.
@@ -36,3 +38,43 @@ def figure_png(fig):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
     return buffer.getvalue()
+
+
+class FastRenderer:
+    """Renders a kept figure to PNG bytes fast enough for a slider.
+
+    Two things make it faster than ``savefig``:
+
+    - the PNG is encoded from the Agg canvas with light compression
+      (zlib level 1: a little larger, several times quicker);
+    - blitting: artists marked ``set_animated(True)`` (the moving parts: a
+      path, a curve, a title) are left out of a background image that is
+      drawn once and reused. A move that changes only animated artists costs
+      drawing those alone. When anything else changed (an axis limit, a
+      label), matplotlib marks the figure stale and the background is
+      drawn again.
+
+    A figure with no animated artist is simply drawn in full every time.
+    """
+
+    def __init__(self, fig):
+        self.figure = fig
+        self.canvas = FigureCanvasAgg(fig)  # fig.canvas is now this Agg canvas
+        self._background = None
+        self._animated = []
+
+    def png(self):
+        fig, canvas = self.figure, self.canvas
+        if self._background is None or fig.stale:
+            canvas.draw()  # everything but the animated artists
+            self._animated = fig.findobj(lambda artist: artist.get_animated())
+            self._background = canvas.copy_from_bbox(fig.bbox) if self._animated else None
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._animated:
+            fig.draw_artist(artist)
+        width, height = canvas.get_width_height()
+        buffer = io.BytesIO()
+        Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+            buffer, format="png", compress_level=1)
+        return buffer.getvalue()
