@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import ipywidgets as widgets  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -16,6 +17,7 @@ import nnlib  # noqa: E402
 from nnlib.plots import curves  # noqa: E402
 from nnlib.widgets import learning_rate_curve_panel  # noqa: E402
 from nnlib.widgets.training_curves import moons_split, train_moons  # noqa: E402
+from nnlib.widgets.panel import round_log_values  # noqa: E402
 
 EPOCHS = 30
 
@@ -116,6 +118,26 @@ def test_panel_batch_size_changes_updates_per_epoch(panel):
 def test_panel_rejects_a_batch_size_it_has_no_slider_stop_for():
     with pytest.raises(ValueError, match="batch_size"):
         learning_rate_curve_panel(batch_size=7)
+
+
+def test_panel_lr_slider_stops_at_round_rates_from_1e_4_to_10(panel):
+    lr = panel.controls["lr"]
+    assert isinstance(lr, widgets.SelectionSlider)  # the browser sends an index, never a snapped float
+    assert lr.description == "learning rate"
+    assert tuple(value for _, value in lr.options) == round_log_values(0.0001, 10)
+    labels = [label for label, _ in lr.options]
+    assert labels[:3] == ["0.0001", "0.00015", "0.0002"] and labels[-3:] == ["5", "8", "10"]
+    for value in (0.0003, 0.3, 8.0):
+        lr.value = value
+        assert panel.text.startswith(f"lr={value:g} momentum=")  # lr=0.0003, lr=0.3, lr=8
+    lr.value = 0.1
+
+
+def test_panel_rejects_an_lr_it_has_no_slider_stop_for(panel):
+    with pytest.raises(ValueError, match=r"lr must be one of .* from 0\.0001 to 10: .*got 0\.25"):
+        learning_rate_curve_panel(lr=0.25)
+    with pytest.raises(ValueError, match=r"lr must be one of .*got 12"):
+        panel.controls["lr"].value = 12
 
 
 def test_panel_keeps_one_figure(panel):

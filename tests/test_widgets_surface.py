@@ -11,6 +11,7 @@ import pytest
 import nnlib
 from nnlib.surfaces import LineData
 from nnlib.widgets import batch_size_panel, learning_rate_panel
+from nnlib.widgets.panel import round_log_values
 
 
 def line_by_gid(ax, gid):
@@ -40,10 +41,10 @@ def lr_panel():
 def test_lr_panel_has_the_contract_controls(lr_panel):
     assert set(lr_panel.controls) == {"lr", "steps"}
     lr = lr_panel.controls["lr"]
-    assert isinstance(lr, widgets.FloatLogSlider)
-    assert lr.base ** lr.min == pytest.approx(1e-3)
-    assert lr.base ** lr.max == pytest.approx(3.0)
-    assert lr.value == pytest.approx(0.1)
+    assert isinstance(lr, widgets.SelectionSlider)  # the browser sends an index, never a snapped float
+    assert lr.description == "learning rate"
+    assert tuple(value for _, value in lr.options) == round_log_values(0.001, 3)
+    assert lr.value == 0.1
     assert isinstance(lr_panel.controls["steps"], widgets.IntSlider)
     assert lr_panel.controls["steps"].value == 30
 
@@ -77,8 +78,10 @@ def test_diverging_learning_rate_is_reported_and_drawn_up_to_where_it_left(lr_pa
 
 
 def test_slowly_diverging_learning_rate_also_says_diverged(lr_panel):
-    lr_panel.controls["lr"].value = 1.05  # grows about 10% per step: stays finite, ends above the start
-    assert "diverged at step" in lr_panel.text
+    lr_panel.controls["lr"].value = 1.0  # just above the limit 0.998: the zig-zag grows 0.6% per step
+    assert lr_panel.text.endswith("(oscillating)")  # after 30 steps the loss is still below the start
+    lr_panel.controls["steps"].value = 200
+    assert lr_panel.text.startswith("lr=1 steps=200 diverged at step ")
     assert "lower the learning rate" in lr_panel.text
 
 
@@ -145,8 +148,11 @@ def test_batch_panel_has_the_contract_controls(batch_panel):
     batch = batch_panel.controls["batch_size"]
     assert isinstance(batch, widgets.IntSlider)
     assert (batch.min, batch.max, batch.value) == (1, 1000, 64)
-    assert isinstance(batch_panel.controls["lr"], widgets.FloatLogSlider)
-    assert batch_panel.controls["lr"].value == pytest.approx(0.05)
+    lr = batch_panel.controls["lr"]
+    assert isinstance(lr, widgets.SelectionSlider)
+    assert lr.description == "learning rate"
+    assert tuple(value for _, value in lr.options) == round_log_values(0.001, 1)
+    assert lr.value == 0.05
     assert batch_panel.controls["epochs"].value == 5
 
 
@@ -200,9 +206,9 @@ def test_smaller_batches_give_a_noisier_path(batch_panel):
 
 def test_diverging_sgd_is_reported(batch_panel):
     batch_panel.controls["batch_size"].value = 1
-    batch_panel.controls["lr"].value = 0.9
+    batch_panel.controls["lr"].value = 0.8
     text = batch_panel.text
-    assert text.startswith("batch=1 lr=0.9 epochs=5: 1000 updates per epoch, diverged in epoch 1, batch ")
+    assert text.startswith("batch=1 lr=0.8 epochs=5: 1000 updates per epoch, diverged in epoch 1, batch ")
     assert "lower the learning rate" in text
     w, b = path_xy(batch_panel)
     assert np.all(np.isfinite(w)) and len(w) < 1000
@@ -221,3 +227,84 @@ def test_batch_panel_is_repeatable():
     first, second = batch_size_panel(seed=3), batch_size_panel(seed=3)
     np.testing.assert_array_equal(path_xy(first)[0], path_xy(second)[0])
     assert first.text.split(";")[0] == second.text.split(";")[0]  # all but the measured time
+
+
+# --- the round learning rates of the lr sliders ------------------------------------------
+
+
+def test_round_log_values_are_1_15_2_3_5_8_per_decade():
+    assert round_log_values(0.001, 3) == (
+        0.001, 0.0015, 0.002, 0.003, 0.005, 0.008, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08,
+        0.1, 0.15, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0)
+    assert round_log_values(0.001, 1)[-3:] == (0.5, 0.8, 1.0)
+    values = round_log_values(0.0001, 10)
+    assert (values[0], values[-1], len(values)) == (0.0001, 10.0, 5 * 6 + 1)
+    ratios = np.array(values[1:]) / np.array(values[:-1])
+    assert ratios.min() == pytest.approx(1.25) and ratios.max() == pytest.approx(5 / 3)  # 8 -> 10, 3 -> 5
+
+
+def test_round_log_values_wants_0_below_low_below_high():
+    with pytest.raises(ValueError, match="low"):
+        round_log_values(0, 1)
+    with pytest.raises(ValueError, match="low"):
+        round_log_values(1, 0.1)
+
+
+@pytest.mark.parametrize("make_panel", [learning_rate_panel, batch_size_panel])
+def test_an_lr_off_the_slider_is_refused_with_the_allowed_values(make_panel):
+    with pytest.raises(ValueError, match=r"lr must be one of the round learning rates from 0\.001 to .*got 0\.07"):
+        make_panel(lr=0.07)
+    panel = make_panel()
+    with pytest.raises(ValueError, match=r"lr must be .*0\.05, 0\.08, 0\.1, .*got 0\.09"):
+        panel.controls["lr"].value = 0.09
+    assert panel.controls["lr"].value == (0.1 if make_panel is learning_rate_panel else 0.05)
+
+
+def test_every_lr_option_is_printed_exactly(lr_panel, batch_panel):
+    for panel, prefix in ((lr_panel, "lr="), (batch_panel, "batch=64 lr=")):
+        for label, value in panel.controls["lr"].options:
+            panel.controls["lr"].value = value
+            assert panel.text.startswith(f"{prefix}{label} "), panel.text
+            assert label == f"{value:g}" and "e" not in label  # 0.0015, never 0.00150000001 or 1.5e-03
+
+
+def test_lr_set_from_python_keeps_its_exact_value(lr_panel):
+    for lr in (0.001, 0.3, 1.0, 1.5, 0.1):  # the values notebook 03 sets
+        lr_panel.controls["lr"].value = lr
+        assert lr_panel.controls["lr"].value == lr
+        assert lr_panel.text.startswith(f"lr={lr:g} steps=30 ")
+
+
+# --- what the legends may not cover -------------------------------------------------------
+
+
+def drawn_extent(artist, figure):
+    figure.draw_without_rendering()
+    return artist.get_window_extent()
+
+
+def test_diverged_box_and_legend_do_not_overlap_on_the_contours(lr_panel, batch_panel):
+    lr_panel.controls["lr"].value = 1.5
+    batch_panel.controls["batch_size"].value = 1
+    batch_panel.controls["lr"].value = 0.8
+    for panel in (lr_panel, batch_panel):
+        ax = panel.figure.axes[0]
+        (note,) = [text for text in ax.texts if text.get_visible()]
+        assert "diverged" in note.get_text()
+        box = note.get_bbox_patch().get_window_extent()
+        legend = drawn_extent(ax.get_legend(), panel.figure)
+        assert not box.overlaps(legend), (box, legend)
+        assert ax.bbox.contains(box.x0, box.y0) and ax.bbox.contains(box.x1, box.y1)  # inside the plot
+
+
+@pytest.mark.parametrize("batch_size, lr", [(64, 0.05), (1000, 0.05), (250, 0.001), (1, 0.8), (1, 0.01)])
+def test_loss_legend_covers_no_epoch_marker(batch_panel, batch_size, lr):
+    batch_panel.controls["batch_size"].value = batch_size
+    batch_panel.controls["lr"].value = lr
+    ax = batch_panel.figure.axes[1]
+    legend = drawn_extent(ax.get_legend(), batch_panel.figure)
+    for line in ax.lines:
+        if line.get_gid() in ("loss_per_epoch", "loss_per_update"):
+            points = ax.transData.transform(np.column_stack(line.get_data()))
+            inside = [legend.contains(px, py) for px, py in points]
+            assert not any(inside), f"{line.get_gid()}: {sum(inside)} points under the legend"

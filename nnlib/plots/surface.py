@@ -272,6 +272,20 @@ def _freeze_layout(figure):
     figure.set_layout_engine("none")
 
 
+def _panel_note(ax):
+    """The hidden red "diverged ..." box of a panel's contour plot, in its
+    upper left corner: the legend takes the lower right one."""
+    return ax.text(0.03, 0.97, "", transform=ax.transAxes, ha="left", va="top", color=COLORS["bad"],
+                   fontsize=10, fontweight="bold", visible=False, zorder=6,
+                   bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": COLORS["bad"]})
+
+
+def _loss_limits_below_legend(ax, low, high, data_share=0.75):
+    """Log-scale y limits from ``low`` such that ``high`` sits at ``data_share``
+    of the height: the legend in the upper corner then covers no point."""
+    ax.set_ylim(low, low * (high / low) ** (1 / data_share))
+
+
 class LearningRateView:
     """The kept figure of the learning-rate panel: the descent path on the
     contours (left) and the loss after each step (right). Made once;
@@ -285,9 +299,7 @@ class LearningRateView:
                                            linewidth=1.5, label=TEXT["path"].format(lr=0), gid="path", zorder=3)
         self.ax_map.plot([start[0]], [start[1]], marker="o", markersize=8, color="white",
                          markeredgecolor="black", linestyle="none", label=TEXT["start"], zorder=5)
-        self.note = self.ax_map.text(0.03, 0.04, "", transform=self.ax_map.transAxes, color=COLORS["bad"],
-                                     fontsize=10, fontweight="bold", visible=False,
-                                     bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": COLORS["bad"]})
+        self.note = _panel_note(self.ax_map)
         self.legend = self.ax_map.legend(loc="lower right", fontsize=8)
         self.path_label = _legend_text(self.legend, TEXT["path"].format(lr=0))
         self.loss_line, = self.ax_loss.plot([], [], color=COLORS["path"], marker="o", markersize=3, gid="loss")
@@ -310,7 +322,7 @@ class LearningRateView:
             self.note.set_text(TEXT["diverged_note"].format(step=diverged_at_step(path)))
         self.loss_line.set_data(np.arange(len(path.loss)), path.loss)
         self.ax_loss.set_xlim(0, max(steps, 1))
-        self.ax_loss.set_ylim(path.best_loss * 0.8, max(path.loss.max(), path.loss[0]) * 1.5)
+        _loss_limits_below_legend(self.ax_loss, path.best_loss * 0.8, max(path.loss.max(), path.loss[0]) * 1.2)
         self.ax_loss.set_title(TEXT["lr_loss_title_diverged"].format(step=diverged_at_step(path)) if diverged
                                else TEXT["lr_loss_title"].format(loss=path.final_loss))
         if self.figure.get_layout_engine() is not None:
@@ -332,9 +344,7 @@ class BatchSizeView:
                                            label=TEXT["sgd_path"].format(batch=0), gid="path", zorder=3)
         self.ax_map.plot([start[0]], [start[1]], marker="o", markersize=8, color="white",
                          markeredgecolor="black", linestyle="none", label=TEXT["start"], zorder=5)
-        self.note = self.ax_map.text(0.03, 0.04, "", transform=self.ax_map.transAxes, color=COLORS["bad"],
-                                     fontsize=10, fontweight="bold", visible=False,
-                                     bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": COLORS["bad"]})
+        self.note = _panel_note(self.ax_map)
         self.legend = self.ax_map.legend(loc="lower right", fontsize=8)
         self.path_label = _legend_text(self.legend, TEXT["sgd_path"].format(batch=0))
         self.update_line, = self.ax_loss.plot([], [], color=COLORS["path"], linewidth=0.8, alpha=0.7,
@@ -369,6 +379,6 @@ class BatchSizeView:
         self.update_line.set_data(epochs, path.loss)
         self.epoch_line.set_data(epochs[ends], path.loss[ends])
         self.ax_loss.set_xlim(0, path.epochs)
-        self.ax_loss.set_ylim(path.best_loss * 0.8, max(path.loss.max(), path.loss[0]) * 1.5)
+        _loss_limits_below_legend(self.ax_loss, path.best_loss * 0.8, max(path.loss.max(), path.loss[0]) * 1.2)
         if self.figure.get_layout_engine() is not None:
             _freeze_layout(self.figure)

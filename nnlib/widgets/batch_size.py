@@ -8,7 +8,7 @@ import ipywidgets as widgets
 from ..datasets import make_line
 from ..plots.surface import BatchSizeView, count_updates
 from ..surfaces import descent_path, gradient_descent_path
-from .panel import SliderPanel
+from .panel import SliderPanel, learning_rate_slider
 
 START = (-2.0, 3.0)
 
@@ -43,7 +43,9 @@ def batch_size_panel(x=None, y=None, *, batch_size=64, lr=0.05, epochs=5, seed=0
 
     x, y: (n,) or (n, 1); by default 1000 points of ``make_line(1000, rng=seed)``.
     Controls: "batch_size" (IntSlider, 1 to n: n is full-batch gradient
-    descent), "lr" (FloatLogSlider, 0.001 to 1) and "epochs" (IntSlider, 1 to 20).
+    descent), "lr" (SelectionSlider over the round rates 0.001, 0.0015, ...,
+    0.5, 0.8, 1: see ``round_log_values``; another ``lr`` raises ValueError)
+    and "epochs" (IntSlider, 1 to 20).
     The figure shows the SGD path and, dashed, full-batch gradient descent
     with the same lr and as many updates (the path SGD follows noisily);
     beside it the loss after each update and at the end of each epoch.
@@ -55,6 +57,7 @@ def batch_size_panel(x=None, y=None, *, batch_size=64, lr=0.05, epochs=5, seed=0
     """
     if (x is None) != (y is None):
         raise ValueError("x and y must be given together (or both left out for the default line data)")
+    lr_control = learning_rate_slider(lr, 0.001, 1)  # first: a bad lr fails before any work
     if x is None:
         x, y = make_line(1000, rng=seed)
     n = len(x)
@@ -71,9 +74,7 @@ def batch_size_panel(x=None, y=None, *, batch_size=64, lr=0.05, epochs=5, seed=0
     controls = {
         "batch_size": widgets.IntSlider(value=min(batch_size, n), min=1, max=n, description="batch size",
                                         continuous_update=True, style={"description_width": "initial"}),
-        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.01, description="learning rate",
-                                     readout_format=".4g", continuous_update=True,
-                                     style={"description_width": "initial"}),
+        "lr": lr_control,
         "epochs": widgets.IntSlider(value=epochs, min=1, max=20, description="epochs", continuous_update=True),
     }
     return SliderPanel(draw, controls, view.figure)

@@ -1,14 +1,12 @@
 """The learning-rate panel of notebook 03: gradient descent on the loss
 surface of y = w*x + b, with a learning-rate slider and a steps slider."""
 
-import math
-
 import ipywidgets as widgets
 
 from ..datasets import make_line
 from ..plots.surface import LearningRateView, diverged_at_step
 from ..surfaces import LineData, gradient_descent_path
-from .panel import SliderPanel
+from .panel import SliderPanel, learning_rate_slider
 
 START = (-2.0, 3.0)
 
@@ -33,7 +31,9 @@ def learning_rate_panel(x=None, y=None, *, lr=0.1, steps=30, seed=0):
     gradient descent on y = w*x + b, starting from (w, b) = (-2, 3).
 
     x, y: (n,) or (n, 1); by default 1000 points of ``make_line(1000, rng=seed)``.
-    Controls: "lr" (FloatLogSlider, 0.001 to 3) and "steps" (IntSlider, 1 to 200).
+    Controls: "lr" (SelectionSlider over the round rates 0.001, 0.0015, 0.002,
+    0.003, 0.005, 0.008, 0.01, ..., 1, 1.5, 2, 3: see ``round_log_values``;
+    another ``lr`` raises ValueError) and "steps" (IntSlider, 1 to 200).
     The figure shows the path on the contours and the loss after each step;
     the text is ``lr=0.1 steps=30 final loss=0.3608 (too slow)``, or, when
     the loss grew, ``lr=1.5 steps=30 diverged at step 6: lower the learning
@@ -41,6 +41,7 @@ def learning_rate_panel(x=None, y=None, *, lr=0.1, steps=30, seed=0):
     """
     if (x is None) != (y is None):
         raise ValueError("x and y must be given together (or both left out for the default line data)")
+    lr_control = learning_rate_slider(lr, 0.001, 3)  # first: a bad lr fails before any work
     if x is None:
         x, y = make_line(1000, rng=seed)
     largest_curvature = LineData.from_arrays(x, y).curvatures()[1]
@@ -52,9 +53,7 @@ def learning_rate_panel(x=None, y=None, *, lr=0.1, steps=30, seed=0):
         return describe_lr_run(path, steps, largest_curvature)
 
     controls = {
-        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=math.log10(3), step=0.01,
-                                     description="learning rate", readout_format=".4g",
-                                     continuous_update=True, style={"description_width": "initial"}),
+        "lr": lr_control,
         "steps": widgets.IntSlider(value=steps, min=1, max=200, description="steps",
                                    continuous_update=True),
     }

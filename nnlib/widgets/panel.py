@@ -1,10 +1,58 @@
-"""SliderPanel: controls + a drawing function + a kept figure."""
+"""SliderPanel: controls + a drawing function + a kept figure; and the
+learning-rate slider the panels share (round values, see round_log_values)."""
 
 import html
+import math
 
 import ipywidgets as widgets
+import traitlets
 
 from ..plots.style import figure_png
+
+# The round numbers of each decade the learning-rate sliders stop at.
+ROUND_STEPS = (1, 1.5, 2, 3, 5, 8)
+
+
+def round_log_values(low, high):
+    """The round learning rates from ``low`` to ``high`` (both included when
+    round), spaced roughly geometrically: 1, 1.5, 2, 3, 5 and 8 times each
+    power of ten, e.g. round_log_values(0.001, 3) -> (0.001, 0.0015, 0.002,
+    0.003, 0.005, 0.008, 0.01, ..., 0.8, 1.0, 1.5, 2.0, 3.0).
+
+    Each value is the float of its short decimal ("0.0015"), so 0.3 typed in
+    Python is exactly one of them. Each notch multiplies the rate by 1.25 to 1.67.
+    """
+    if not 0 < low < high:
+        raise ValueError(f"need 0 < low < high; got low={low!r}, high={high!r}")
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    values = (float(f"{step}e{power}") for power in range(first, last + 1) for step in ROUND_STEPS)
+    return tuple(value for value in values if low * (1 - 1e-9) <= value <= high * (1 + 1e-9))
+
+
+class LearningRateSlider(widgets.SelectionSlider):
+    """A SelectionSlider whose value, set from Python, must be one of its
+    options: any other raises a ValueError that names lr and lists them."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        if proposal.value not in self._options_values:
+            raise ValueError(f"lr must be one of the round learning rates from {self._options_labels[0]} "
+                             f"to {self._options_labels[-1]}: {', '.join(self._options_labels)}; "
+                             f"got {proposal.value!r}")
+        return super()._validate_value(proposal)
+
+
+def learning_rate_slider(lr, low, high):
+    """A SelectionSlider named "learning rate" over round_log_values(low, high),
+    set to ``lr``, which must be one of them (else ValueError).
+
+    A SelectionSlider sends the browser only the index of the chosen option,
+    so the browser cannot round a value and send it back (a FloatLogSlider
+    snaps 0.05 to its own grid, 0.0501187, and the panel changes by itself).
+    """
+    return LearningRateSlider(options=[(f"{value:g}", value) for value in round_log_values(low, high)],
+                              value=lr, description="learning rate", continuous_update=True,
+                              style={"description_width": "initial"})
 
 
 class SliderPanel:

@@ -13,7 +13,7 @@ import ipywidgets as widgets
 from .. import SGD, SoftmaxCrossEntropy, fit, make_moons, mlp, train_val_test_split
 from ..plots.curves import TrainValCurves
 from ..plots.style import new_figure
-from .panel import SliderPanel
+from .panel import SliderPanel, learning_rate_slider
 
 BATCH_SIZES = (8, 16, 32, 64, 200)
 
@@ -52,18 +52,20 @@ def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
     the chosen learning rate, momentum and batch size, and draws the loss
     per epoch on the training and the validation set.
 
+    lr: one of the slider's round rates 0.0001, 0.00015, 0.0002, ..., 5, 8, 10
+    (see ``round_log_values``), else ValueError; batch_size: one of BATCH_SIZES.
     ``panel.curves.history`` is the last run's History; ``panel.text`` its
     summary.
     """
     if batch_size not in BATCH_SIZES:
         raise ValueError(f"batch_size must be one of {BATCH_SIZES}; got {batch_size!r}")
+    lr_control = learning_rate_slider(lr, 0.0001, 10)
     train, val = moons_split(n_samples, noise=noise, seed=seed)
     fig, ax = new_figure(width=9.0, height=4.2)
     curves = TrainValCurves(ax, epochs)
     style = {"description_width": "initial"}
     controls = {
-        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.1,
-                                     description="learning rate", readout_format=".3g", style=style),
+        "lr": lr_control,
         "momentum": widgets.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
                                         description="momentum", style=style),
         "batch_size": widgets.SelectionSlider(options=BATCH_SIZES, value=batch_size,

@@ -3,8 +3,10 @@
 The unit tests set ``panel.controls[...].value`` from Python. These tests
 check what a reader sees: a notebook is served by Voila (or JupyterLab) on
 a free loopback port, Chromium opens it through Playwright, types a value
-into a slider's readout, presses Enter and waits for the picture and the
-line of text under it (the ``nnlib-status`` HTML widget) to change.
+into a slider's readout and presses Enter (or, for a SelectionSlider such
+as the learning rate, presses the arrow keys on its handle) and waits for
+the picture and the line of text under it (the ``nnlib-status`` HTML
+widget) to change.
 
 Without Chromium (/usr/bin/chromium) or the playwright package the tests
 are skipped with the reason; with ``NNLIB_REQUIRE_BROWSER=1`` (CI) that is
@@ -411,8 +413,8 @@ class PanelView:
         return self.root.screenshot(path=str(path), animations="disabled")
 
     def move(self, label, value, expect_text, step_name):
-        """Type ``value`` into the slider's readout and press Enter (Int, Float and
-        FloatLogSlider), then wait for the status line to match ``expect_text`` (a regex)."""
+        """Type ``value`` into the slider's readout and press Enter (IntSlider,
+        FloatSlider), then wait for the status line to match ``expect_text`` (a regex)."""
         readout = self.slider(label).locator(".widget-readout")
         before = self._before(step_name)
         readout.click()
