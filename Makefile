@@ -37,5 +37,35 @@ notebooks: $(VENV)/.dev
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 	$(VENV)/bin/nbstripout --keep-output --keep-count notebooks/*.ipynb
 
+$(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
+	$(PIP) install -r bench/requirements.txt
+	touch $@
+
+## bench: nnlib vs numpy floor, scikit-learn, PyTorch; slider latency; series run time (see bench/README.md)
+bench: $(VENV)/.bench
+	$(PY) bench/bench_training.py
+	$(PY) bench/bench_sliders.py
+	$(PY) bench/bench_series.py
+
+## bench-quick: the short version of `make bench` that CI runs (prints the tables, asserts no time)
+bench-quick: $(VENV)/.bench
+	$(PY) bench/bench_training.py --quick
+	$(PY) bench/bench_sliders.py --quick
+	$(PY) bench/bench_series.py --quick
+
+## present: serve one notebook as a slider app for a class, code hidden (make present NB=03)
+NB   ?=
+PRESENT_HOST ?= 127.0.0.1
+PRESENT_PORT ?= 8866
+VOILA_DENY := jupyterlab-jupytext @jupyter-notebook/lab-extension @voila-dashboards/jupyterlab-preview
+present: $(VENV)/.dev
+	@nb=$$(ls notebooks/$(NB)_*.ipynb 2>/dev/null | head -n 1); \
+	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then \
+	  echo "usage: make present NB=03   (notebooks: $$(ls notebooks | sed -n 's/^\([0-9][0-9]\)_.*/\1/p' | tr '\n' ' '))"; exit 2; \
+	fi; \
+	echo "Presenting $$nb: open http://$(PRESENT_HOST):$(PRESENT_PORT)/ (Ctrl+C to stop)"; \
+	$(PY) -m voila "$$nb" --no-browser --port=$(PRESENT_PORT) --Voila.ip=$(PRESENT_HOST) \
+	  $(foreach ext,$(VOILA_DENY),--VoilaConfiguration.extension_denylist=$(ext))
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
