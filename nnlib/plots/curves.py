@@ -267,6 +267,10 @@ class TrainValCurves:
         ax.legend(fontsize=10, loc="upper right")
         self.title = ax.set_title(" ", fontsize=13)
         self.history = None
+        # What changes on every move is animated: a panel's FastRenderer
+        # draws the rest once and then redraws only these.
+        for artist in (self.train_line, self.val_line, self.stop_marker, self.stop_line, self.title):
+            artist.set_animated(True)
         # Lay the figure out once, then keep that layout: re-solving the
         # constrained layout on every move would also double the time.
         fig = ax.get_figure()

@@ -18,6 +18,7 @@ The core (``nnlib.surfaces``) computes the paths; these functions only draw.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from ..surfaces import LineData, line_loss_grid
@@ -43,6 +44,8 @@ TEXT = {
     "lr_loss_title": "Loss after each step (final {loss:.4f})",
     "lr_loss_title_diverged": "Loss after each step (diverged at step {step})",
     "sgd_path": "SGD, batch {batch}",
+    "panel_path": "gradient descent path",
+    "panel_sgd_path": "SGD path",
     "gd_path": "full-batch GD, same lr and number of updates",
     "batch_map_title": "batch {batch}: {per_epoch} per epoch, {total} in all",
     "update": "{count} update",
@@ -77,11 +80,6 @@ def diverged_at_step(path):
     starting loss (it grew slowly, without blowing up)."""
     above = np.flatnonzero(path.loss > path.loss[0])
     return len(path.loss) if path.diverged or not len(above) else int(above[0])
-
-
-def _legend_text(legend, label):
-    """The Text of the legend entry now reading ``label`` (to rewrite it)."""
-    return next(text for text in legend.get_texts() if text.get_text() == label)
 
 
 def draw_loss_map(ax, x, y, box, *, levels=14):
@@ -267,9 +265,11 @@ def batch_paths_figure(x, y, paths):
 def _freeze_layout(figure):
     """Lay the figure out once, then keep that layout: the constrained
     layout engine would otherwise measure every label again on each slider
-    move. Only titles and line data change afterwards, not the margins."""
-    figure.draw_without_rendering()
-    figure.set_layout_engine("none")
+    move. Only titles and line data change afterwards, not the margins.
+    Does nothing once the layout is frozen."""
+    if isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
+        figure.draw_without_rendering()
+        figure.set_layout_engine("none")
 
 
 def _panel_note(ax):
@@ -283,7 +283,34 @@ def _panel_note(ax):
 def _loss_limits_below_legend(ax, low, high, data_share=0.75):
     """Log-scale y limits from ``low`` such that ``high`` sits at ``data_share``
     of the height: the legend in the upper corner then covers no point."""
-    ax.set_ylim(low, low * (high / low) ** (1 / data_share))
+    _set_ylim(ax, low, low * (high / low) ** (1 / data_share))
+
+
+def _animate(*artists):
+    """Mark the artists a panel changes on every move as animated: the
+    panel's renderer (plots.style.FastRenderer) draws the rest once, as a
+    background, and redraws only these."""
+    for artist in artists:
+        artist.set_animated(True)
+
+
+def _retitle(ax, text, color="black"):
+    """Rewrite the title of ``ax``. Unlike ``ax.set_title``, this touches the
+    title alone, so an animated title does not make the figure stale."""
+    ax.title.set_text(text)
+    ax.title.set_color(color)
+
+
+def _set_xlim(ax, low, high):
+    # Setting limits, even to the same values, makes the figure stale, and a
+    # stale figure is drawn in full again: only set them when they change.
+    if not np.allclose(ax.get_xlim(), (low, high)):
+        ax.set_xlim(low, high)
+
+
+def _set_ylim(ax, low, high):
+    if not np.allclose(ax.get_ylim(), (low, high)):
+        ax.set_ylim(low, high)
 
 
 class LearningRateView:
@@ -296,12 +323,11 @@ class LearningRateView:
         self.figure, (self.ax_map, self.ax_loss) = new_figure(2, width=10, height=4.3)
         draw_loss_map(self.ax_map, x, y, view_box(self.data, start))
         self.path_line, = self.ax_map.plot([], [], color=COLORS["path"], marker="o", markersize=3,
-                                           linewidth=1.5, label=TEXT["path"].format(lr=0), gid="path", zorder=3)
+                                           linewidth=1.5, label=TEXT["panel_path"], gid="path", zorder=3)
         self.ax_map.plot([start[0]], [start[1]], marker="o", markersize=8, color="white",
                          markeredgecolor="black", linestyle="none", label=TEXT["start"], zorder=5)
         self.note = _panel_note(self.ax_map)
         self.legend = self.ax_map.legend(loc="lower right", fontsize=8)
-        self.path_label = _legend_text(self.legend, TEXT["path"].format(lr=0))
         self.loss_line, = self.ax_loss.plot([], [], color=COLORS["path"], marker="o", markersize=3, gid="loss")
         self.ax_loss.axhline(self.data.loss(*self.data.best()), color=COLORS["neutral"], linestyle="--",
                              label=TEXT["best_loss"])
@@ -309,24 +335,23 @@ class LearningRateView:
         self.ax_loss.set_xlabel(TEXT["step"])
         self.ax_loss.set_ylabel(TEXT["loss"])
         self.ax_loss.legend(loc="upper right", fontsize=9)
+        _animate(self.path_line, self.note, self.loss_line, self.ax_map.title, self.ax_loss.title)
 
     def show(self, path, steps):
         """Draw ``path`` (a DescentPath) asked to take ``steps`` steps."""
         diverged = path.verdict == "diverged"
         self.path_line.set_data(path.w, path.b)
-        self.path_label.set_text(TEXT["path"].format(lr=path.lr))
-        self.ax_map.set_title(TEXT["lr_map_title"].format(lr=path.lr, steps=steps, verdict=path.verdict),
-                              color=COLORS["bad"] if diverged else "black")
+        _retitle(self.ax_map, TEXT["lr_map_title"].format(lr=path.lr, steps=steps, verdict=path.verdict),
+                 color=COLORS["bad"] if diverged else "black")
         self.note.set_visible(diverged)
         if diverged:
             self.note.set_text(TEXT["diverged_note"].format(step=diverged_at_step(path)))
         self.loss_line.set_data(np.arange(len(path.loss)), path.loss)
-        self.ax_loss.set_xlim(0, max(steps, 1))
+        _set_xlim(self.ax_loss, 0, max(steps, 1))
         _loss_limits_below_legend(self.ax_loss, path.best_loss * 0.8, max(path.loss.max(), path.loss[0]) * 1.2)
-        self.ax_loss.set_title(TEXT["lr_loss_title_diverged"].format(step=diverged_at_step(path)) if diverged
-                               else TEXT["lr_loss_title"].format(loss=path.final_loss))
-        if self.figure.get_layout_engine() is not None:
-            _freeze_layout(self.figure)
+        _retitle(self.ax_loss, TEXT["lr_loss_title_diverged"].format(step=diverged_at_step(path)) if diverged
+                 else TEXT["lr_loss_title"].format(loss=path.final_loss))
+        _freeze_layout(self.figure)
 
 
 class BatchSizeView:
@@ -341,12 +366,11 @@ class BatchSizeView:
         self.reference_line, = self.ax_map.plot([], [], color="black", linestyle="--", linewidth=1.2,
                                                 label=TEXT["gd_path"], gid="reference", zorder=3)
         self.path_line, = self.ax_map.plot([], [], color=COLORS["path"], linewidth=1.2,
-                                           label=TEXT["sgd_path"].format(batch=0), gid="path", zorder=3)
+                                           label=TEXT["panel_sgd_path"], gid="path", zorder=3)
         self.ax_map.plot([start[0]], [start[1]], marker="o", markersize=8, color="white",
                          markeredgecolor="black", linestyle="none", label=TEXT["start"], zorder=5)
         self.note = _panel_note(self.ax_map)
         self.legend = self.ax_map.legend(loc="lower right", fontsize=8)
-        self.path_label = _legend_text(self.legend, TEXT["sgd_path"].format(batch=0))
         self.update_line, = self.ax_loss.plot([], [], color=COLORS["path"], linewidth=0.8, alpha=0.7,
                                               label=TEXT["per_update"], gid="loss_per_update")
         self.epoch_line, = self.ax_loss.plot([], [], color="black", marker="o", linestyle="none",
@@ -358,6 +382,8 @@ class BatchSizeView:
         self.ax_loss.set_ylabel(TEXT["loss"])
         self.ax_loss.set_title(TEXT["batch_loss_title"])
         self.ax_loss.legend(loc="upper right", fontsize=9)
+        _animate(self.path_line, self.reference_line, self.note, self.update_line, self.epoch_line,
+                 self.ax_map.title)
 
     def show(self, path, reference):
         """Draw the SGD ``path`` and the full-batch ``reference`` path
@@ -365,11 +391,10 @@ class BatchSizeView:
         diverged = path.verdict == "diverged"
         self.path_line.set_data(path.w, path.b)
         self.reference_line.set_data(reference.w, reference.b)
-        self.path_label.set_text(TEXT["sgd_path"].format(batch=path.batch_size))
-        self.ax_map.set_title(TEXT["batch_map_title"].format(batch=path.batch_size,
+        _retitle(self.ax_map, TEXT["batch_map_title"].format(batch=path.batch_size,
                                                              per_epoch=count_updates(path.updates_per_epoch),
                                                              total=path.updates),
-                              color=COLORS["bad"] if diverged else "black")
+                 color=COLORS["bad"] if diverged else "black")
         self.note.set_visible(diverged)
         if diverged:
             self.note.set_text(TEXT["diverged_batch_note"].format(
@@ -378,7 +403,6 @@ class BatchSizeView:
         ends = slice(None, None, path.updates_per_epoch)
         self.update_line.set_data(epochs, path.loss)
         self.epoch_line.set_data(epochs[ends], path.loss[ends])
-        self.ax_loss.set_xlim(0, path.epochs)
+        _set_xlim(self.ax_loss, 0, path.epochs)
         _loss_limits_below_legend(self.ax_loss, path.best_loss * 0.8, max(path.loss.max(), path.loss[0]) * 1.2)
-        if self.figure.get_layout_engine() is not None:
-            _freeze_layout(self.figure)
+        _freeze_layout(self.figure)

@@ -7,7 +7,7 @@ import math
 import ipywidgets as widgets
 import traitlets
 
-from ..plots.style import figure_png
+from ..plots.style import FastRenderer
 
 # The round numbers of each decade the learning-rate sliders stop at.
 ROUND_STEPS = (1, 1.5, 2, 3, 5, 8)
@@ -71,6 +71,7 @@ class SliderPanel:
         self.draw = draw
         self.controls = dict(controls)
         self.figure = figure
+        self.renderer = FastRenderer(figure)  # redraws only the animated artists when it can
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="1000px"))
         self.status = widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px"))
         self.status.add_class("nnlib-status")
@@ -89,7 +90,7 @@ class SliderPanel:
     def refresh(self):
         """Redraw for the current control values."""
         self.text = self.draw(**self.values())
-        self.png = figure_png(self.figure)
+        self.png = self.renderer.png()
         self.image.value = self.png
         self.status.value = f"<code>{html.escape(self.text)}</code>"
         self.updates += 1

@@ -56,6 +56,11 @@ class TangentDrawing:
         ax.set(xlabel=TEXT["x"], ylabel=TEXT["fx"], xlim=self.x_range, ylim=(ys.min() - pad, ys.max() + pad))
         ax.grid(True, alpha=0.3)
         ax.legend(loc="upper left", fontsize=9)
+        # What moves is animated: the panel's renderer draws the curve, axes
+        # and legend once and redraws only these on each move.
+        ax.set_title(" ", fontsize=11)
+        for artist in (self.secant, self.tangent, self.point, self.secant_point, ax.title):
+            artist.set_animated(True)
 
     def draw(self, x0, h):
         """Move the point to x0 and the secant's second point to x0 + h.
@@ -68,7 +73,9 @@ class TangentDrawing:
         self.tangent.set_data(ends, y0 + slope * (ends - x0))
         self.secant.set_data(ends, y0 + secant * (ends - x0))
         self.secant_point.set_data([x0 + h], [float(self.f(x0 + h))])
-        self.ax.set_title(TEXT["title"].format(x0=x0, slope=slope, h=h, secant=secant), fontsize=11)
+        # title.set_text, not ax.set_title: it changes the (animated) title
+        # alone, so the panel can redraw only what moved.
+        self.ax.title.set_text(TEXT["title"].format(x0=x0, slope=slope, h=h, secant=secant))
         return TEXT["status"].format(x0=x0, slope=slope, h=h, secant=secant, difference=secant - slope)
 
 

@@ -1,0 +1,64 @@
+"""FastRenderer: the PNG a slider panel shows must be exactly what a full
+drawing of the figure would give, however it was made."""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from nnlib.plots.style import FastRenderer, new_figure
+
+
+def pixels(png):
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+def full_drawing(renderer):
+    renderer._background = None  # forget the background: draw everything
+    return pixels(renderer.png())
+
+
+def make_figure():
+    fig, (ax, other) = new_figure(2)
+    x = np.linspace(0, 1, 50)
+    ax.plot(x, x**2, label="static")
+    ax.set(xlabel="x", ylabel="y")
+    (moving,) = ax.plot(x, x, color="red", animated=True)
+    ax.set_title("t0").set_animated(True)
+    other.plot(x, np.sin(x))
+    other.legend(["sin"])
+    return fig, ax, moving, x
+
+
+def test_blitting_gives_the_same_pixels_as_a_full_drawing():
+    fig, ax, moving, x = make_figure()
+    renderer = FastRenderer(fig)
+    first = pixels(renderer.png())
+    moving.set_ydata(x**3)
+    ax.title.set_text("t1")
+    assert not fig.stale  # only animated artists changed: the background is reused
+    blitted = pixels(renderer.png())
+    assert not np.array_equal(first, blitted)
+    np.testing.assert_array_equal(blitted, full_drawing(renderer))
+
+
+def test_a_change_to_a_static_artist_draws_everything_again():
+    fig, ax, moving, x = make_figure()
+    renderer = FastRenderer(fig)
+    before = pixels(renderer.png())
+    ax.set_xlim(0, 2)  # not animated: the figure becomes stale
+    assert fig.stale
+    after = pixels(renderer.png())
+    assert not np.array_equal(before, after)
+    np.testing.assert_array_equal(after, full_drawing(renderer))
+
+
+def test_a_figure_without_animated_artists_is_drawn_in_full():
+    fig, ax = new_figure()
+    (line,) = ax.plot([0, 1], [0, 1])
+    renderer = FastRenderer(fig)
+    before = pixels(renderer.png())
+    line.set_ydata([1, 0])
+    after = pixels(renderer.png())
+    assert not np.array_equal(before, after)
+    np.testing.assert_array_equal(after, full_drawing(renderer))
