@@ -63,7 +63,7 @@ def check_labels(target, batch, n_classes, name):
     target = np.asarray(target)
     if target.shape != (batch,):
         raise ValueError(f"{name}: target has shape {target.shape}; expected ({batch},), one label per example")
-    if not np.issubdtype(target.dtype, np.integer):
+    if target.dtype.kind not in "iu":  # signed or unsigned integers (np.issubdtype is slower, per batch)
         raise TypeError(f"{name}: target must hold integer class labels; got dtype {target.dtype}")
     if batch and (target.min() < 0 or target.max() >= n_classes):
         bad = target[(target < 0) | (target >= n_classes)][0]
