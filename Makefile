@@ -20,8 +20,10 @@ $(VENV)/.dev: $(VENV)/.reader requirements-dev.txt
 	touch $@
 
 ## lab: set up .venv and open the series in JupyterLab
+# (JupyterLab refuses to run as root without --allow-root: containers, CI.)
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(VENV)/.reader
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(LAB_FLAGS)
 
 ## test: unit, widget and browser tests, then every notebook under nbval
 test: test-unit test-notebooks
