@@ -14,7 +14,7 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
 
 from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split
 from .datasets import load_digits, make_line, make_moons, make_sine, make_spirals
-from .gradients import backprop_gradients, gradient_check, numerical_gradient, relative_error
+from .gradients import backprop_gradients, finite_difference_gradients, gradient_check, numerical_gradient, relative_error
 from .layers import Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh, count_parameters, mlp
 from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
 from .optim import SGD
@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Layer", "Linear", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "count_parameters", "mlp",
     "BinaryCrossEntropy", "MSELoss", "SoftmaxCrossEntropy",
-    "backprop_gradients", "gradient_check", "numerical_gradient", "relative_error",
+    "backprop_gradients", "finite_difference_gradients", "gradient_check", "numerical_gradient", "relative_error",
     "SGD",
     "batch_indices", "batches_per_epoch", "minibatches", "train_val_test_split",
     "Evaluation", "History", "accuracy", "evaluate", "fit", "predict", "predicted_classes",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import check_array, check_positive_int
-from .gradients import numerical_gradient
+from .gradients import finite_difference_gradients
 
 
 def finite_difference(f, x0, h, *, method="central"):
@@ -77,18 +77,6 @@ class CountingLoss:
 
     def __repr__(self):
         return f"CountingLoss({self.loss!r}, forward_calls={self.forward_calls})"
-
-
-def finite_difference_gradients(model, loss, x, y, *, h=1e-5, method="central"):
-    """The gradient of the loss with respect to every parameter of
-    ``model`` by finite differences: {parameter name: array of its shape}.
-    x: (batch, in_features); y: whatever ``loss`` expects."""
-
-    def loss_at(_):
-        return loss.forward(model.forward(x), y)
-
-    return {p.name: numerical_gradient(loss_at, p.value, h=h, method=method)
-            for p in model.parameters()}
 
 
 def backprop_gradient(model, loss, x, y):

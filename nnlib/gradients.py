@@ -69,6 +69,17 @@ def backprop_gradients(model, loss, x, y):
     return value, {p.name: p.grad.copy() for p in model.parameters()}
 
 
+def finite_difference_gradients(model, loss, x, y, *, h=1e-5, method="central"):
+    """The gradient of the loss with respect to every parameter of
+    ``model`` by finite differences: {parameter name: array of its shape}.
+    x: (batch, in_features); y: whatever ``loss`` expects."""
+
+    def loss_at(_):
+        return loss.forward(model.forward(x), y)
+
+    return {p.name: numerical_gradient(loss_at, p.value, h=h, method=method) for p in model.parameters()}
+
+
 def gradient_check(model, loss, x, y, h=1e-5):
     """Relative error between backprop and central finite differences for
     every parameter of ``model``: {name: error}.
@@ -77,12 +88,5 @@ def gradient_check(model, loss, x, y, h=1e-5):
     it is wrong. x: (batch, in_features); y: whatever ``loss`` expects.
     """
     _, analytic = backprop_gradients(model, loss, x, y)
-
-    def loss_at(_):
-        return loss.forward(model.forward(x), y)
-
-    errors = {}
-    for p in model.parameters():
-        numeric = numerical_gradient(loss_at, p.value, h=h)
-        errors[p.name] = relative_error(analytic[p.name], numeric)
-    return errors
+    numeric = finite_difference_gradients(model, loss, x, y, h=h)
+    return {name: relative_error(analytic[name], numeric[name]) for name in analytic}
