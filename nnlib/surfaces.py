@@ -117,7 +117,12 @@ class DescentPath:
         return float(self.loss[-1])
 
 
-def descent_path(x, y, *, lr, epochs, batch_size=None, start=(-2.0, 3.0), shuffle=True,
+# Where the paths of the notebooks and panels start: a poor line, far enough
+# from the best (w, b) that the path has somewhere to go.
+START = (-2.0, 3.0)
+
+
+def descent_path(x, y, *, lr, epochs, batch_size=None, start=START, shuffle=True,
                  rng=None, divergence_factor=1e3):
     """Train y = w*x + b by mini-batch SGD and record every step.
 
@@ -166,7 +171,7 @@ def descent_path(x, y, *, lr, epochs, batch_size=None, start=(-2.0, 3.0), shuffl
     return path
 
 
-def gradient_descent_path(x, y, *, lr, steps, start=(-2.0, 3.0)):
+def gradient_descent_path(x, y, *, lr, steps, start=START):
     """Full-batch gradient descent: ``steps`` updates, each on all the data."""
     return descent_path(x, y, lr=lr, epochs=steps, batch_size=None, start=start, shuffle=False)
 

@@ -5,12 +5,10 @@ import time
 
 import ipywidgets as widgets
 
-from ..datasets import make_line
 from ..plots.surface import BatchSizeView, count_updates
-from ..surfaces import descent_path, gradient_descent_path
+from ..surfaces import START, descent_path, gradient_descent_path
+from .learning_rate import line_data
 from .panel import SliderPanel, learning_rate_slider
-
-START = (-2.0, 3.0)
 
 
 def describe_batch_run(path, seconds):
@@ -55,11 +53,8 @@ def batch_size_panel(x=None, y=None, *, batch_size=64, lr=0.05, epochs=5, seed=0
     epoch it says "1 update per epoch". The time per epoch is measured
     around the SGD computation (not the drawing) on every move.
     """
-    if (x is None) != (y is None):
-        raise ValueError("x and y must be given together (or both left out for the default line data)")
     lr_control = learning_rate_slider(lr, 0.001, 1)  # first: a bad lr fails before any work
-    if x is None:
-        x, y = make_line(1000, rng=seed)
+    x, y = line_data(x, y, seed)
     n = len(x)
     view = BatchSizeView(x, y, START)
 

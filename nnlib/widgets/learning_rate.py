@@ -5,10 +5,16 @@ import ipywidgets as widgets
 
 from ..datasets import make_line
 from ..plots.surface import LearningRateView, diverged_at_step
-from ..surfaces import LineData, gradient_descent_path
+from ..surfaces import START, LineData, gradient_descent_path
 from .panel import SliderPanel, learning_rate_slider
 
-START = (-2.0, 3.0)
+
+def line_data(x, y, seed):
+    """The data of a panel: x, y as given, or 1000 points of
+    ``make_line(1000, rng=seed)`` when both are left out."""
+    if (x is None) != (y is None):
+        raise ValueError("x and y must be given together (or both left out for the default line data)")
+    return make_line(1000, rng=seed) if x is None else (x, y)
 
 
 def describe_lr_run(path, steps, largest_curvature):
@@ -39,11 +45,8 @@ def learning_rate_panel(x=None, y=None, *, lr=0.1, steps=30, seed=0):
     the loss grew, ``lr=1.5 steps=30 diverged at step 6: lower the learning
     rate (below 0.998 here)`` (the path is drawn up to where it left).
     """
-    if (x is None) != (y is None):
-        raise ValueError("x and y must be given together (or both left out for the default line data)")
     lr_control = learning_rate_slider(lr, 0.001, 3)  # first: a bad lr fails before any work
-    if x is None:
-        x, y = make_line(1000, rng=seed)
+    x, y = line_data(x, y, seed)
     largest_curvature = LineData.from_arrays(x, y).curvatures()[1]
     view = LearningRateView(x, y, START)
 
