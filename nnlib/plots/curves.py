@@ -136,7 +136,7 @@ def plot_loss_curves(histories, labels, *, title=None, colors=None):
     ax.set_ylabel(TEXT["train_loss"], fontsize=12)
     ax.set_title(title or TEXT["curves_title"], fontsize=13)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=10, loc="lower left")
+    ax.legend(fontsize=10, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: the curves fill the axes
     return fig
 
 
