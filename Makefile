@@ -45,12 +45,14 @@ $(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
 
 ## bench: nnlib vs numpy floor, scikit-learn, PyTorch; slider latency; series run time (see bench/README.md)
 bench: $(VENV)/.bench
+	$(PY) bench/bench_core.py
 	$(PY) bench/bench_training.py
 	$(PY) bench/bench_sliders.py
 	$(PY) bench/bench_series.py
 
 ## bench-quick: the short version of `make bench` that CI runs (prints the tables, asserts no time)
 bench-quick: $(VENV)/.bench
+	$(PY) bench/bench_core.py
 	$(PY) bench/bench_training.py --quick
 	$(PY) bench/bench_sliders.py --quick
 	$(PY) bench/bench_series.py --quick
