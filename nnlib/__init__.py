@@ -10,6 +10,7 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     training.py   fit, History, evaluate, accuracy
     datasets.py   load_digits, make_line, make_sine, make_moons, make_spirals
     surfaces.py   the loss of y = w*x + b and descent paths across it
+    costs.py      what a gradient costs: counting and timing both ways
 """
 
 from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split
