@@ -51,21 +51,18 @@ class MSELoss:
         return "MSELoss()"
 
 
-def log_softmax(logits):
-    """log(softmax(logits)) along axis 1, stable for huge logits: subtracting
-    the row maximum leaves the result unchanged and keeps exp() <= 1."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+def check_labels(target, batch, n_classes, name, *, check_values=True):
+    """Integer class labels of shape (batch,), each in [0, n_classes).
 
-
-def check_labels(target, batch, n_classes, name):
-    """Integer class labels of shape (batch,), each in [0, n_classes)."""
+    check_values=False checks the shape and dtype only, not every label's
+    range (which costs two passes over the labels).
+    """
     target = np.asarray(target)
     if target.shape != (batch,):
         raise ValueError(f"{name}: target has shape {target.shape}; expected ({batch},), one label per example")
     if target.dtype.kind not in "iu":  # signed or unsigned integers (np.issubdtype is slower, per batch)
         raise TypeError(f"{name}: target must hold integer class labels; got dtype {target.dtype}")
-    if batch and (target.min() < 0 or target.max() >= n_classes):
+    if check_values and batch and (target.min() < 0 or target.max() >= n_classes):
         bad = target[(target < 0) | (target >= n_classes)][0]
         raise ValueError(f"{name}: label {bad} is out of range; expected labels in 0..{n_classes - 1}")
     return target
@@ -76,6 +73,10 @@ class SoftmaxCrossEntropy:
 
     logits: (batch, C) raw scores; target: (batch,) integer labels.
     loss = mean over the batch of -log(softmax(logits)[label]).
+
+    forward(..., check_target=False) skips checking that every label is in
+    range: ``fit`` checks all the labels once before training, then passes
+    False so that no batch pays for the check again.
     """
 
     def __init__(self):
@@ -83,17 +84,24 @@ class SoftmaxCrossEntropy:
         self._target = None
         self._rows = None
 
-    def forward(self, logits, target):
+    def forward(self, logits, target, *, check_target=True):
         logits = _check_pred(logits, "SoftmaxCrossEntropy")
         batch, n_classes = logits.shape
-        target = check_labels(target, batch, n_classes, "SoftmaxCrossEntropy")
-        log_probs = log_softmax(logits)
-        self._probs = np.exp(log_probs)
+        target = check_labels(target, batch, n_classes, "SoftmaxCrossEntropy", check_values=check_target)
+        # Subtracting each row's maximum leaves softmax unchanged and keeps
+        # exp() <= 1, so huge logits cannot overflow.
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        rows = np.arange(batch)  # row i picks column target[i]
+        picked = shifted[rows, target]  # the shifted logit of each example's label
+        exps = np.exp(shifted, out=shifted)  # in place: shifted is not needed any more
+        sums = exps.sum(axis=1)
+        self._probs = exps / sums[:, None]  # softmax, (batch, C)
         self._target = target
-        self._rows = np.arange(batch)  # row i picks column target[i]
-        # The mean over the batch, written as sum / batch: on a small batch
-        # np.mean's bookkeeping costs more than the sum itself.
-        return float(-log_probs[self._rows, target].sum() / batch)
+        self._rows = rows
+        # -log softmax[label] = log(sum of exps) - shifted logit of the label:
+        # no log(0) even when a probability underflows to 0. The mean over the
+        # batch is written as sum / batch: np.mean costs more on small arrays.
+        return float((np.log(sums) - picked).sum()) / batch
 
     def backward(self):
         """dLoss/dlogits = (softmax - one_hot(target)) / batch."""
@@ -114,13 +122,16 @@ class BinaryCrossEntropy:
     logits: (batch, 1); target: (batch,) or (batch, 1) of 0s and 1s.
     loss = mean of -[t log(s) + (1 - t) log(1 - s)] with s = sigmoid(logit),
     written as max(z, 0) - z t + log(1 + exp(-|z|)) so it never overflows.
+
+    forward(..., check_target=False) skips checking that every target is 0
+    or 1 (``fit`` checks them all once before training).
     """
 
     def __init__(self):
         self._logits = None
         self._target = None
 
-    def forward(self, logits, target):
+    def forward(self, logits, target, *, check_target=True):
         logits = _check_pred(logits, "BinaryCrossEntropy")
         if logits.shape[1] != 1:
             raise ValueError(
@@ -133,7 +144,7 @@ class BinaryCrossEntropy:
             raise ValueError(
                 f"BinaryCrossEntropy: target has shape {target.shape}; expected {logits.shape} or ({logits.shape[0]},)"
             )
-        if target.size and not np.all((target == 0) | (target == 1)):
+        if check_target and target.size and not np.all((target == 0) | (target == 1)):
             raise ValueError("BinaryCrossEntropy: target must hold only 0s and 1s")
         if np.issubdtype(logits.dtype, np.floating):
             target = target.astype(logits.dtype, copy=False)  # int labels would make float32 logits float64

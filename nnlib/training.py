@@ -173,6 +173,9 @@ def fit(
         check_targets(model, loss, x_val, y_val, "validation y")
     rng = as_rng(rng)
     classification = isinstance(loss, CLASSIFICATION_LOSSES)
+    # The labels were all checked above, so the loss need not scan them again
+    # in every batch.
+    loss_options = {"check_target": False} if classification else {}
     n = len(x)
     n_batches = batches_per_epoch(n, batch_size)
     history = History(updates_per_epoch=n_batches)
@@ -190,7 +193,7 @@ def fit(
                 x_batch = xs[start : start + batch_size]
                 y_batch = ys[start : start + batch_size]
                 outputs = model.forward(x_batch)  # predict
-                value = loss.forward(outputs, y_batch)  # compare
+                value = loss.forward(outputs, y_batch, **loss_options)  # compare
                 if reference is None:
                     reference = max(value, LOSS_FLOOR)
                 if is_diverging(value, reference, divergence_factor):
