@@ -53,11 +53,14 @@ class Layer:
         return self.forward(x)
 
     def _check_grad_shape(self, grad_y, expected_shape):
-        if np.shape(grad_y) != expected_shape:
+        """grad_y as an array, after checking its shape."""
+        grad_y = np.asarray(grad_y)
+        if grad_y.shape != expected_shape:
             raise ValueError(
-                f"{self!r}.backward: grad_y has shape {np.shape(grad_y)}; expected "
+                f"{self!r}.backward: grad_y has shape {grad_y.shape}; expected "
                 f"{expected_shape}, the shape of the last forward output"
             )
+        return grad_y
 
     def _require_forward(self, cached):
         if cached is None:
@@ -107,8 +110,7 @@ class Linear(Layer):
         """
         x = self._x
         self._require_forward(x)
-        grad_y = np.asarray(grad_y)
-        self._check_grad_shape(grad_y, (x.shape[0], self.out_features))
+        grad_y = self._check_grad_shape(grad_y, (x.shape[0], self.out_features))
         np.matmul(x.T, grad_y, out=self.W.grad)  # dL/dW = x^T . dL/dy
         grad_y.sum(axis=0, out=self.b.grad)  # dL/db = sum over the batch
         if not need_input_grad:
@@ -134,7 +136,7 @@ class ReLU(Layer):
 
     def backward(self, grad_y):
         self._require_forward(self._positive)
-        self._check_grad_shape(grad_y, self._positive.shape)
+        grad_y = self._check_grad_shape(grad_y, self._positive.shape)
         return grad_y * self._positive
 
     def __repr__(self):
@@ -153,7 +155,7 @@ class Tanh(Layer):
 
     def backward(self, grad_y):
         self._require_forward(self._y)
-        self._check_grad_shape(grad_y, self._y.shape)
+        grad_y = self._check_grad_shape(grad_y, self._y.shape)
         return grad_y * (1.0 - self._y**2)
 
     def __repr__(self):
@@ -178,7 +180,7 @@ class Sigmoid(Layer):
 
     def backward(self, grad_y):
         self._require_forward(self._y)
-        self._check_grad_shape(grad_y, self._y.shape)
+        grad_y = self._check_grad_shape(grad_y, self._y.shape)
         return grad_y * self._y * (1.0 - self._y)
 
     def __repr__(self):
@@ -209,25 +211,28 @@ class Sequential(Layer):
                 p.name = f"{i}.{local}"
 
     def forward(self, x):
-        for i, layer in enumerate(self.layers):
-            try:
+        i = 0
+        try:
+            for i, layer in enumerate(self.layers):
                 x = layer.forward(x)
-            except ValueError as error:
-                raise ValueError(f"Sequential layer {i}: {error}") from None
+        except ValueError as error:
+            raise ValueError(f"Sequential layer {i}: {error}") from None
         return x
 
     def backward(self, grad_y, *, need_input_grad=True):
         """Runs the layers' backward in reverse. With need_input_grad=False
-        a Linear first layer skips computing the gradient of the data."""
-        for i in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[i]
-            try:
-                if i == 0 and not need_input_grad and isinstance(layer, Linear):
-                    return layer.backward(grad_y, need_input_grad=False)
-                grad_y = layer.backward(grad_y)
-            except ValueError as error:
-                raise ValueError(f"Sequential layer {i}: {error}") from None
-        return grad_y
+        the first layer (a Linear or a Sequential) skips computing the
+        gradient of the data."""
+        i = 0
+        try:
+            for i in range(len(self.layers) - 1, 0, -1):
+                grad_y = self.layers[i].backward(grad_y)
+            i, first = 0, self.layers[0]
+            if not need_input_grad and isinstance(first, (Linear, Sequential)):
+                return first.backward(grad_y, need_input_grad=False)
+            return first.backward(grad_y)
+        except ValueError as error:
+            raise ValueError(f"Sequential layer {i}: {error}") from None
 
     def parameters(self):
         return [p for layer in self.layers for p in layer.parameters()]

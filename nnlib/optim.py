@@ -76,7 +76,10 @@ class SGD:
     def _gathered(self):
         """False if some Parameter's value or grad was replaced by a new array
         (p.value = ...) since the parameters were gathered."""
-        return all(p.value.base is self._values and p.grad.base is self._grads for p in self.parameters)
+        for p in self.parameters:
+            if p.value.base is not self._values or p.grad.base is not self._grads:
+                return False
+        return True
 
     def step(self):
         if not self._gathered():

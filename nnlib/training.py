@@ -124,14 +124,6 @@ def check_targets(model, loss, x, y, name):
         raise ValueError(f"fit: {name} must hold only 0s and 1s for BinaryCrossEntropy")
 
 
-def _backward(model, grad):
-    # The data needs no gradient, so a Linear first layer can skip it.
-    if isinstance(model, (Sequential, Linear)):
-        model.backward(grad, need_input_grad=False)
-    else:
-        model.backward(grad)
-
-
 def fit(
     model,
     loss,
@@ -176,6 +168,8 @@ def fit(
     # The labels were all checked above, so the loss need not scan them again
     # in every batch.
     loss_options = {"check_target": False} if classification else {}
+    # The data needs no gradient, so a Linear first layer can skip it.
+    backward_options = {"need_input_grad": False} if isinstance(model, (Sequential, Linear)) else {}
     n = len(x)
     n_batches = batches_per_epoch(n, batch_size)
     history = History(updates_per_epoch=n_batches)
@@ -203,7 +197,7 @@ def fit(
                         getattr(optimizer, "lr", None),
                     )
                     return history
-                _backward(model, loss.backward())  # gradients
+                model.backward(loss.backward(), **backward_options)  # gradients
                 optimizer.step()  # adjust
                 history.updates += 1
                 history.batch_loss.append(value)
