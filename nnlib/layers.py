@@ -128,16 +128,18 @@ class ReLU(Layer):
     """y = max(x, 0), element-wise. Its slope is 1 where x > 0, else 0."""
 
     def __init__(self):
-        self._positive = None
+        self._slope = None
 
     def forward(self, x):
-        self._positive = x > 0
-        return x * self._positive
+        # The slope as numbers (1.0 or 0.0) in x's dtype: multiplying by it
+        # is faster than by a True/False array, which numpy must convert.
+        self._slope = (x > 0).astype(x.dtype)
+        return x * self._slope
 
     def backward(self, grad_y):
-        self._require_forward(self._positive)
-        grad_y = self._check_grad_shape(grad_y, self._positive.shape)
-        return grad_y * self._positive
+        self._require_forward(self._slope)
+        grad_y = self._check_grad_shape(grad_y, self._slope.shape)
+        return grad_y * self._slope
 
     def __repr__(self):
         return "ReLU()"
