@@ -176,3 +176,24 @@ def test_bce_shape_and_label_errors():
 def test_backward_before_forward(cls):
     with pytest.raises(RuntimeError, match=rf"{cls.__name__}\.backward was called before forward"):
         cls().backward()
+
+
+@pytest.mark.parametrize("cls, n_outputs", [(SoftmaxCrossEntropy, 4), (BinaryCrossEntropy, 1)])
+def test_check_target_false_gives_the_same_value_and_gradient(cls, n_outputs):
+    # fit checks every label once and then passes check_target=False.
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((6, n_outputs))
+    target = rng.integers(0, max(n_outputs, 2), size=6)
+    checked, unchecked = cls(), cls()
+    assert unchecked.forward(logits, target, check_target=False) == checked.forward(logits, target)
+    np.testing.assert_array_equal(unchecked.backward(), checked.backward())
+
+
+def test_check_target_false_still_checks_shape_and_dtype():
+    loss = SoftmaxCrossEntropy()
+    with pytest.raises(ValueError, match=r"target has shape \(4,\); expected \(3,\)"):
+        loss.forward(np.zeros((3, 5)), np.zeros(4, dtype=int), check_target=False)
+    with pytest.raises(TypeError, match=r"target must hold integer class labels; got dtype float64"):
+        loss.forward(np.zeros((3, 5)), np.zeros(3), check_target=False)
+    with pytest.raises(ValueError, match=r"BinaryCrossEntropy: target has shape \(4, 1\)"):
+        BinaryCrossEntropy().forward(np.zeros((3, 1)), np.zeros(4), check_target=False)

@@ -260,3 +260,16 @@ def test_predict_classes_and_accuracy():
     model = mlp([2, 3], rng=0)
     x = np.ones((4, 2))
     np.testing.assert_array_equal(nnlib.predict(model, x), x @ model[0].W.value)
+
+
+def test_a_float32_model_trains_in_float32_on_float64_data():
+    x, y = make_moons(64, noise=0.1, rng=0)  # float64 data
+    model = mlp([2, 8, 2], rng=0, dtype=np.float32)
+    loss = SoftmaxCrossEntropy()
+    history = fit(model, loss, SGD(model.parameters(), lr=0.5), x, y, epochs=30, batch_size=16, rng=0)
+    assert not history.diverged and history.train_accuracy[-1] > 0.8
+    assert all(p.value.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
+    outputs = model.forward(x)
+    assert outputs.dtype == np.float32 and model[1]._slope.dtype == np.float32
+    loss.forward(outputs, y)
+    assert loss.backward().dtype == np.float32
