@@ -58,6 +58,21 @@ def test_descent_figure_has_one_row_per_case(line_data):
     fig = descent_figure(rows)
     assert_labelled(fig)
     assert [fig.axes[0].get_title(), fig.axes[2].get_title()] == ["round", "narrow"]
+    # Only the zig-zagging path gets the enlarged first steps, numbered 1..6.
+    assert not fig.axes[0].child_axes and not nnlib.plots.surface.zigzags(rows[0][2], 6)
+    inset, = fig.axes[2].child_axes
+    assert [t.get_text() for t in inset.texts] == ["1", "2", "3", "4", "5", "6", TEXT["zoom_title"].format(steps=6)]
+    path = rows[1][2]
+    assert list(inset.lines[1].get_xdata()) == list(path.w[:7])  # lines[0] is the star
+    (w_low, w_high), (b_low, b_high) = inset.get_xlim(), inset.get_ylim()
+    assert w_low < path.w[:7].min() and path.w[:7].max() < w_high and b_low < path.b[:7].min() < path.b[:7].max() < b_high
+    assert not descent_figure(rows, zoom_steps=0).axes[2].child_axes
+
+
+def test_zigzags_sees_a_path_turn_back():
+    far = nnlib.make_line(300, x_range=(2.0, 4.0), rng=0)
+    assert nnlib.plots.surface.zigzags(nnlib.gradient_descent_path(*far, lr=0.09, steps=6, start=(1.8, 4.5)), 6)
+    assert not nnlib.plots.surface.zigzags(nnlib.gradient_descent_path(*far, lr=0.001, steps=6, start=(1.8, 4.5)), 6)
 
 
 def test_batch_paths_figure_counts_updates_in_titles(line_data):

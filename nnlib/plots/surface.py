@@ -56,6 +56,7 @@ TEXT = {
     "batch_loss_all_title": "Loss at the end of each epoch",
     "batch_label": "batch {batch}",
     "diverged_batch_note": "diverged in epoch {epoch}:\nthe path left the picture",
+    "zoom_title": "first {steps} steps, enlarged",
 }
 
 GRID_POINTS = 100
@@ -208,9 +209,47 @@ def regimes_figure(x, y, paths):
     return fig
 
 
-def descent_figure(rows):
+def zigzags(path, steps):
+    """True when, within its first ``steps`` steps, the path turns back
+    (a step goes against the one before it): it jumps from wall to wall."""
+    dw, db = np.diff(path.w[: steps + 1]), np.diff(path.b[: steps + 1])
+    return bool(np.any(dw[1:] * dw[:-1] + db[1:] * db[:-1] < 0))
+
+
+def _zoom_inset(ax, x, y, path, steps):
+    """An inset in the upper right of ``ax`` that enlarges the first
+    ``steps`` steps of the path, numbered, with lines showing where they
+    sit in the main plot."""
+    w, b = path.w[: steps + 1], path.b[: steps + 1]
+    centre_w, centre_b = (w.min() + w.max()) / 2, (b.min() + b.max()) / 2
+    half = 0.6 * max(np.ptp(w), np.ptp(b))  # square, so that the aspect stays equal
+    inset = ax.inset_axes([0.51, 0.52, 0.48, 0.46])
+    draw_loss_map(inset, x, y, ((centre_w - half, centre_w + half), (centre_b - half, centre_b + half)))
+    inset.plot(w, b, color=COLORS["path"], linewidth=1.0, marker="o", markersize=3, zorder=3)
+    inset.plot(w[:1], b[:1], marker="o", markersize=7, color="white", markeredgecolor="black",
+               linestyle="none", zorder=5)
+    for step in range(1, steps + 1):
+        # Odd steps land on one wall, even steps on the other: number them
+        # below and above the path so that the numbers do not overlap.
+        offset = (-3, -11) if step % 2 else (-3, 5)
+        inset.annotate(str(step), (w[step], b[step]), xytext=offset, textcoords="offset points",
+                       fontsize=8, fontweight="bold", color="black")
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.text(0.5, 0.03, TEXT["zoom_title"].format(steps=steps), transform=inset.transAxes,
+               ha="center", va="bottom", fontsize=8, bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+    ax.indicate_inset_zoom(inset, edgecolor="black")
+    return inset
+
+
+def descent_figure(rows, *, zoom_steps=6):
     """One row per (x, y, path, title): the path on that data's contours and
-    its loss per step. Used to compare a round bowl with a narrow valley."""
+    its loss per step. Used to compare a round bowl with a narrow valley.
+
+    A path that zig-zags in its first ``zoom_steps`` steps gets an inset
+    that enlarges them (zoom_steps=0: no inset)."""
     fig, axes = plt.subplots(len(rows), 2, figsize=(11, 4.3 * len(rows)), layout="constrained",
                              squeeze=False)
     for (ax_map, ax_loss), (x, y, path, title) in zip(axes, rows):
@@ -219,7 +258,9 @@ def descent_figure(rows):
         _path_lines(ax_map, path, label=TEXT["path"].format(lr=path.lr))
         _diverged_note(ax_map, path)
         ax_map.set_title(title)
-        ax_map.legend(loc="best", fontsize=9)
+        ax_map.legend(loc="lower left", fontsize=9)
+        if zoom_steps and zigzags(path, zoom_steps):
+            _zoom_inset(ax_map, x, y, path, zoom_steps)
         _draw_loss_per_step(ax_loss, path, label=TEXT["path"].format(lr=path.lr))
         ax_loss.set_title(f"{TEXT['loss_title']}: {path.verdict}")
         ax_loss.legend(fontsize=9)
