@@ -53,7 +53,9 @@ class SGD:
     ``gather_parameters``), and a step is two numpy calls however many
     layers the model has. On a small network each numpy call costs more
     in Python overhead than in arithmetic, so this is worth about 6 % of
-    the training time of notebook 04's digits network.
+    the training time of the digits network 64-128-10 (bench/README.md).
+    Read p.value after creating the optimiser: an array taken out of a
+    Parameter before then is a copy that training no longer changes.
     """
 
     def __init__(self, parameters, lr, momentum=0.0, weight_decay=0.0):
