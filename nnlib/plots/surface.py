@@ -108,8 +108,11 @@ def draw_loss_map(ax, x, y, box, *, levels=14):
     return data
 
 
-def _path_lines(ax, path, *, color=COLORS["path"], label=None, markers=True):
-    line, = ax.plot(path.w, path.b, color=color, linewidth=1.2, marker="o" if markers else None,
+def _path_lines(ax, path, *, color=COLORS["path"], label=None, markers=True, steps=None):
+    """The path as a line (with a dot per step) and its start as a white
+    circle; ``steps`` limits it to the first steps."""
+    end = None if steps is None else steps + 1
+    line, = ax.plot(path.w[:end], path.b[:end], color=color, linewidth=1.2, marker="o" if markers else None,
                     markersize=2.5, label=label, zorder=3)
     start, = ax.plot(path.w[:1], path.b[:1], marker="o", markersize=8, color="white",
                      markeredgecolor="black", linestyle="none", label=TEXT["start"], zorder=5)
@@ -225,9 +228,7 @@ def _zoom_inset(ax, x, y, path, steps):
     half = 0.6 * max(np.ptp(w), np.ptp(b))  # square, so that the aspect stays equal
     inset = ax.inset_axes([0.51, 0.52, 0.48, 0.46])
     draw_loss_map(inset, x, y, ((centre_w - half, centre_w + half), (centre_b - half, centre_b + half)))
-    inset.plot(w, b, color=COLORS["path"], linewidth=1.0, marker="o", markersize=3, zorder=3)
-    inset.plot(w[:1], b[:1], marker="o", markersize=7, color="white", markeredgecolor="black",
-               linestyle="none", zorder=5)
+    _path_lines(inset, path, steps=steps)
     for step in range(1, steps + 1):
         # Odd steps land on one wall, even steps on the other: number them
         # below and above the path so that the numbers do not overlap.
