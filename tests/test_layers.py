@@ -125,6 +125,22 @@ def test_linear_need_input_grad_false_skips_only_the_input_gradient(rng):
     np.testing.assert_array_equal(a.b.grad, b.b.grad)
 
 
+@pytest.mark.parametrize("nested", [False, True])
+def test_sequential_need_input_grad_false_gives_the_same_parameter_gradients(rng, nested):
+    def build():
+        first = Sequential(Linear(3, 4, rng=1), ReLU()) if nested else Linear(3, 4, rng=1)
+        return Sequential(first, Tanh(), Linear(4, 2, rng=2))
+
+    x = rng.standard_normal((5, 3))
+    g = rng.standard_normal((5, 2))
+    a, b = build(), build()
+    a.forward(x), b.forward(x)
+    assert a.backward(g, need_input_grad=False) is None
+    assert b.backward(g).shape == (5, 3)
+    for p, q in zip(a.parameters(), b.parameters()):
+        np.testing.assert_array_equal(p.grad, q.grad)
+
+
 def test_gradients_are_written_not_added(rng):
     model = mlp([3, 4, 2], rng=0)
     x = rng.standard_normal((5, 3))
