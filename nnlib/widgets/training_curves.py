@@ -78,6 +78,6 @@ def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
         curves.update(history, lr=lr, momentum=momentum, batch_size=batch_size)
         return describe(history, lr=lr, momentum=momentum, batch_size=batch_size, epochs=epochs)
 
-    panel = SliderPanel(draw, controls, fig)
+    panel = SliderPanel(draw, controls, fig, stops={"lr": [0.001, 0.01, 0.1, 0.3, 1.0, 5.0, 8.0], "momentum": [0.0, 0.5, 0.9], "batch_size": [8, 32, 200]})
     panel.curves = curves
     return panel

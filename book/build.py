@@ -1,0 +1,271 @@
+"""Build the static book: ``python -m book.build`` (``make book``).
+
+Executes every notebook in notebooks/ with NNLIB_BOOK set, so that each
+slider panel's display bundle carries every combination of its stops (see
+nnlib/widgets/static.py), then exports one page per notebook with nbconvert's
+HTML exporter (template book/templates/nnlib_book, built on JupyterLab's), an
+index page with the table of the notebooks, and previous / next links.
+
+    build/book/
+      index.html                 the table of the notebooks
+      03_gradient_....html       one page per notebook
+      03_gradient_.../panel1-<hash>.png   the precomputed pictures of its panels
+      static/                    lab.css, book.css, book.js, mathjax/ (vendored)
+
+Nothing on a page comes from outside build/book/: MathJax is copied from the
+jupyter-server-mathjax package, the stylesheets from nbconvert's lab template.
+
+    python -m book.build                      every notebook, every stop
+    python -m book.build --quick --only 03 04 at most 3 stops per control
+"""
+
+import argparse
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+from nnlib.widgets.static import BOOK_ENV, PANEL_STOPS_MIME
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+MARKER = ".nnlib-book"  # marks a folder this script made (and may delete)
+TITLE = "Learning to Train"
+NOTE = ("Precomputed: without a running notebook, these pictures were drawn in advance, "
+        "by the panel's own drawing function, for the values the sliders stop at "
+        "({count} pictures). To move the sliders freely, run the notebook: "
+        "<code>make lab</code> (see the README).")
+
+
+def notebook_paths(only=None):
+    """The notebooks NN_*.ipynb of notebooks/, in order; ``only``: numbers to keep ("03")."""
+    paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        wanted = {number.zfill(2) for number in only}
+        missing = wanted - {path.name[:2] for path in paths}
+        if missing:
+            raise ValueError(f"--only names notebooks that do not exist: {sorted(missing)}; "
+                             f"have {[path.name[:2] for path in paths]}")
+        paths = [path for path in paths if path.name[:2] in wanted]
+    return paths
+
+
+def title_of(nb, fallback):
+    """The text of the notebook's first markdown heading."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#+\s+(.+)$", cell.source, flags=re.MULTILINE)
+            if match:
+                return match.group(1).strip()
+    return fallback
+
+
+def execute(path, *, quick, timeout=600):
+    """Run the notebook (in its folder) with NNLIB_BOOK set; returns the executed copy."""
+    nb = nbformat.read(path, as_version=4)
+    os.environ[BOOK_ENV] = "quick" if quick else "1"  # the kernel inherits it
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        del os.environ[BOOK_ENV]
+    return nb
+
+
+def static_panel_html(payload, number, folder, out):
+    """Write the panel's pictures to out/folder/ (one file per distinct PNG)
+    and return the HTML of the static panel: a range input per control that
+    has more than one stop, the image, the status line, the data book.js
+    reads, and the note. Returns (html, number of pictures)."""
+    import base64
+
+    frames = {}
+    for frame in payload["frames"]:
+        png = base64.b64decode(frame["png"])
+        name = f"panel{number}-{hashlib.sha1(png).hexdigest()[:12]}.png"
+        (out / folder / name).write_bytes(png)
+        frames[",".join(map(str, frame["index"]))] = [f"{folder}/{name}", frame["text"]]
+    index = [control["index"] for control in payload["controls"]]
+    src, text = frames[",".join(map(str, index))]
+    controls = []
+    for k, control in enumerate(payload["controls"]):
+        labels, label = control["labels"], html.escape(control["description"])
+        current = html.escape(labels[control["index"]])
+        if len(labels) == 1:
+            controls.append(f'<span class="nnlib-panel-control">{label}: <output>{current}</output></span>')
+            continue
+        controls.append(
+            f'<label class="nnlib-panel-control"><span>{label}</span>'
+            f'<input type="range" min="0" max="{len(labels) - 1}" step="1" value="{control["index"]}" '
+            f'data-control="{k}" data-name="{html.escape(control["name"])}" aria-label="{label}">'
+            f"<output>{current}</output></label>")
+    data = {"labels": [control["labels"] for control in payload["controls"]], "index": index, "frames": frames}
+    # "</" inside a script would end it early; JSON allows the escaped slash.
+    data_json = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    page = (f'<div class="nnlib-panel" id="nnlib-panel-{number}" data-key="{",".join(map(str, index))}">'
+            f'<div class="nnlib-panel-controls">{"".join(controls)}</div>'
+            f'<img class="nnlib-panel-image" src="{src}" alt="{html.escape(text)}">'
+            f'<div class="nnlib-panel-status"><code>{html.escape(text)}</code></div>'
+            f'<p class="nnlib-panel-note">{NOTE.format(count=len(frames))}</p>'
+            f'<script type="application/json" class="nnlib-panel-data">{data_json}</script></div>')
+    return page, len(frames)
+
+
+def make_static(nb, folder, out):
+    """Turn the executed notebook into what a page without a kernel shows:
+    every panel's stops into a static panel, other widget views dropped (their
+    image/png or text/plain fallback stays). Returns a list of panel summaries."""
+    (out / folder).mkdir(parents=True, exist_ok=True)
+    panels = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if PANEL_STOPS_MIME in data:
+                payload = data[PANEL_STOPS_MIME]
+                page, pictures = static_panel_html(payload, len(panels) + 1, folder, out)
+                output["data"] = {"text/html": page, "text/plain": data.get("text/plain", "")}
+                panels.append({"pictures": pictures, "stops": {
+                    control["name"]: control["labels"] for control in payload["controls"]}})
+            elif WIDGET_VIEW_MIME in data:
+                del data[WIDGET_VIEW_MIME]
+    nb.metadata.pop("widgets", None)
+    return panels
+
+
+def readme_rows():
+    """{"03": "| 03 | [title](notebooks/...) | what you will learn |"} from the README's table."""
+    rows = {}
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\|\s*(\d\d)\s*\|", line)
+        if match:
+            rows[match.group(1)] = line
+    return rows
+
+
+def index_notebook(pages):
+    """The index page as a one-cell notebook: the README's table of the
+    notebooks (links pointing at the pages), or a row with the notebook's
+    title for one the table does not list yet."""
+    rows = readme_rows()
+    lines = ["| # | notebook | what you will learn |", "|---|---|---|"]
+    for page in pages:
+        number = page["file"][:2]
+        if number in rows:
+            lines.append(re.sub(r"\(notebooks/[^)]*\.ipynb\)", f"({page['file']})", rows[number]))
+        else:
+            lines.append(f"| {number} | [{page['title']}]({page['file']}) | |")
+    text = (f"# {TITLE}\n\nAn interactive notebook series on how a neural network is trained, built on "
+            "`nnlib`, a small numpy library. This is its static edition: every page can be read "
+            "without installing anything, and its slider panels still move between precomputed "
+            "pictures. To run the code and move the sliders freely, clone the repository and run "
+            "`make lab`.\n\n" + "\n".join(lines) + "\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    nb.metadata["title"] = TITLE
+    return nb
+
+
+def copy_static(out):
+    """book.css, book.js, JupyterLab's stylesheets and MathJax into out/static."""
+    import jupyter_server_mathjax
+    from jupyter_core.paths import jupyter_path
+
+    static = out / "static"
+    static.mkdir(parents=True, exist_ok=True)
+    for name in ("book.css", "book.js"):
+        shutil.copy(HERE / "static" / name, static / name)
+    lab = next(Path(folder) for folder in jupyter_path("nbconvert", "templates", "lab")
+               if (Path(folder) / "static/index.css").exists())
+    css = (lab / "static/index.css").read_text(encoding="utf-8") + (lab / "static/theme-light.css").read_text(
+        encoding="utf-8")
+    (static / "lab.css").write_text(css, encoding="utf-8")
+    # MathJax 2 with the HTML-CSS output and the STIX web fonts: all the
+    # page needs (the SVG output and the menu translations are left out).
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    target = static / "mathjax"
+    for part in ("MathJax.js", "LICENSE", "config", "extensions", "jax/input", "jax/element",
+                 "jax/output/HTML-CSS", "fonts/HTML-CSS"):
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source / part, target / part)
+
+
+def export(nb, resources_book, name):
+    """The page's HTML, from nbconvert's exporter with the book's template."""
+    exporter = HTMLExporter(template_name="nnlib_book", extra_template_basedirs=[str(HERE / "templates")])
+    body, _ = exporter.from_notebook_node(nb, resources={"book": resources_book, "metadata": {"name": name}})
+    return body
+
+
+def folder_size(folder):
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def prepare(out):
+    """An empty out/ folder; refuses to empty a folder it did not make."""
+    if out.exists():
+        if any(out.iterdir()) and not (out / MARKER).exists():
+            raise ValueError(f"out={str(out)!r} is not empty and was not made by the book build; "
+                             "give an empty or new folder")
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("made by python -m book.build; deleted and rebuilt on every build\n")
+
+
+def build(out, *, only=None, quick=False, log=print):
+    """Build the book into ``out``; returns a summary dict (pages, panels, size, seconds)."""
+    started = time.perf_counter()
+    out = Path(out)
+    prepare(out)
+    copy_static(out)
+    pages = []
+    for path in notebook_paths(only):
+        t0 = time.perf_counter()
+        nb = execute(path, quick=quick)
+        panels = make_static(nb, path.stem, out)
+        title = title_of(nb, path.stem)
+        nb.metadata["title"] = title
+        pages.append({"file": path.stem + ".html", "stem": path.stem, "title": title, "nb": nb, "panels": panels})
+        log(f"{path.name}: executed in {time.perf_counter() - t0:.1f} s, "
+            f"{len(panels)} panel(s), {sum(p['pictures'] for p in panels)} pictures")
+        for k, panel in enumerate(panels, 1):
+            log(f"    panel {k}: " + "; ".join(f"{name} {' '.join(labels)}" for name, labels in panel["stops"].items()))
+    for k, page in enumerate(pages):
+        book = {"static": "static", "index": "index.html", "title": TITLE,
+                "prev": {"href": pages[k - 1]["file"], "title": pages[k - 1]["title"]} if k > 0 else None,
+                "next": {"href": pages[k + 1]["file"], "title": pages[k + 1]["title"]} if k + 1 < len(pages) else None}
+        (out / page["file"]).write_text(export(page["nb"], book, page["stem"]), encoding="utf-8")
+    first = {"href": pages[0]["file"], "title": pages[0]["title"]} if pages else None
+    index = {"static": "static", "index": "index.html", "title": TITLE, "prev": None, "next": first}
+    (out / "index.html").write_text(export(index_notebook(pages), index, "index"), encoding="utf-8")
+    summary = {"pages": [page["file"] for page in pages],
+               "panels": {page["file"]: [p["stops"] for p in page["panels"]] for page in pages},
+               "pictures": sum(p["pictures"] for page in pages for p in page["panels"]),
+               "bytes": folder_size(out), "seconds": time.perf_counter() - started}
+    (out / "book.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    log(f"book: {len(pages)} pages and index in {out}, {summary['pictures']} precomputed pictures, "
+        f"{summary['bytes'] / 1e6:.1f} MB, built in {summary['seconds']:.0f} s")
+    return summary
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "build" / "book"), help="output folder (default build/book)")
+    parser.add_argument("--only", nargs="*", help="notebook numbers to build, e.g. 03 04 (default: all)")
+    parser.add_argument("--quick", action="store_true", help="at most 3 stops per control (CI)")
+    args = parser.parse_args(argv)
+    build(args.out, only=args.only, quick=args.quick)
+
+
+if __name__ == "__main__":
+    main()
