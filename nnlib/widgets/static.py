@@ -77,6 +77,8 @@ def render_stops(panel, values_by_name=None):
     ``png`` are left as they were, and its figure is redrawn for them."""
     values_by_name = values_by_name or stop_values(panel)
     names = list(values_by_name)
+    if hasattr(panel, "wait"):
+        panel.wait()  # a drawing thread (in a kernel) must not draw on the figure at the same time
     frames = []
     try:
         for combination in itertools.product(*(values_by_name[name] for name in names)):
@@ -119,6 +121,8 @@ def static_bundle(panel):
     """The panel's fallback for readers without a kernel: its current figure
     as image/png and its status line as text/plain; in a book build also
     every stop (PANEL_STOPS_MIME)."""
+    if hasattr(panel, "wait"):
+        panel.wait()  # the picture of the newest values, if a drawing thread is still at it
     data = {"text/plain": panel.text, "image/png": _base64(panel.png)}
     mode = book_mode()
     if mode is not None:
