@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=300 --nbval-kernel-startup-timeout=60 -p no:randomly
 
-.PHONY: lab test test-unit test-notebooks notebooks bench bench-quick present clean
+.PHONY: lab test test-unit test-notebooks notebooks bench bench-quick present book book-quick clean
 
 $(VENV)/.reader: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,14 @@ present: $(VENV)/.dev
 	echo "Presenting $$nb: open http://$(PRESENT_HOST):$(PRESENT_PORT)/ (Ctrl+C to stop)"; \
 	$(PY) -m voila "$$nb" --no-browser --port=$(PRESENT_PORT) --Voila.ip=$(PRESENT_HOST) \
 	  $(foreach ext,$(VOILA_DENY),--VoilaConfiguration.extension_denylist=$(ext))
+
+## book: the static website in build/book/ (every notebook executed, every slider stop precomputed)
+book: $(VENV)/.dev
+	$(PY) -m book.build
+
+## book-quick: notebooks 03 and 04 only, at most 3 stops per control (what CI builds)
+book-quick: $(VENV)/.dev
+	$(PY) -m book.build --quick --only 03 04
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

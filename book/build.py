@@ -9,7 +9,7 @@ index page with the table of the notebooks, and previous / next links.
     build/book/
       index.html                 the table of the notebooks
       03_gradient_....html       one page per notebook
-      03_gradient_.../panel1-<hash>.png   the precomputed pictures of its panels
+      03_gradient_.../panel1-<hash>.webp  the precomputed pictures of its panels (lossless)
       static/                    lab.css, book.css, book.js, mathjax/ (vendored)
 
 Nothing on a page comes from outside build/book/: MathJax is copied from the
@@ -20,18 +20,22 @@ jupyter-server-mathjax package, the stylesheets from nbconvert's lab template.
 """
 
 import argparse
+import base64
 import hashlib
 import html
+import io
 import json
 import os
 import re
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+from PIL import Image
 
 from nnlib.widgets.static import BOOK_ENV, PANEL_STOPS_MIME
 
@@ -81,18 +85,27 @@ def execute(path, *, quick, timeout=600):
     return nb
 
 
-def static_panel_html(payload, number, folder, out):
-    """Write the panel's pictures to out/folder/ (one file per distinct PNG)
-    and return the HTML of the static panel: a range input per control that
-    has more than one stop, the image, the status line, the data book.js
-    reads, and the note. Returns (html, number of pictures)."""
-    import base64
+def write_webp(png, path):
+    """The PNG's exact pixels as lossless WebP (about half the bytes; every
+    browser shows it). method=1: a fair size for little time."""
+    Image.open(io.BytesIO(png)).save(path, format="webp", lossless=True, exact=True, method=1, quality=20)
 
-    frames = {}
+
+def static_panel_html(payload, number, folder, out, encode=None):
+    """Write the panel's pictures to out/folder/ (one lossless WebP per
+    distinct PNG; ``encode(function, *args)`` may run the encoding elsewhere,
+    e.g. a thread pool's submit) and return the HTML of the static panel: a
+    range input per control that has more than one stop, the image, the
+    status line, the data book.js reads, and the note.
+    Returns (html, number of pictures)."""
+    encode = encode or (lambda function, *args: function(*args))
+    frames, written = {}, set()
     for frame in payload["frames"]:
         png = base64.b64decode(frame["png"])
-        name = f"panel{number}-{hashlib.sha1(png).hexdigest()[:12]}.png"
-        (out / folder / name).write_bytes(png)
+        name = f"panel{number}-{hashlib.sha1(png).hexdigest()[:12]}.webp"
+        if name not in written:
+            written.add(name)
+            encode(write_webp, png, out / folder / name)
         frames[",".join(map(str, frame["index"]))] = [f"{folder}/{name}", frame["text"]]
     index = [control["index"] for control in payload["controls"]]
     src, text = frames[",".join(map(str, index))]
@@ -117,10 +130,10 @@ def static_panel_html(payload, number, folder, out):
             f'<div class="nnlib-panel-status"><code>{html.escape(text)}</code></div>'
             f'<p class="nnlib-panel-note">{NOTE.format(count=len(frames))}</p>'
             f'<script type="application/json" class="nnlib-panel-data">{data_json}</script></div>')
-    return page, len(frames)
+    return page, len(written)
 
 
-def make_static(nb, folder, out):
+def make_static(nb, folder, out, encode=None):
     """Turn the executed notebook into what a page without a kernel shows:
     every panel's stops into a static panel, other widget views dropped (their
     image/png or text/plain fallback stays). Returns a list of panel summaries."""
@@ -131,7 +144,7 @@ def make_static(nb, folder, out):
             data = output.get("data", {})
             if PANEL_STOPS_MIME in data:
                 payload = data[PANEL_STOPS_MIME]
-                page, pictures = static_panel_html(payload, len(panels) + 1, folder, out)
+                page, pictures = static_panel_html(payload, len(panels) + 1, folder, out, encode)
                 output["data"] = {"text/html": page, "text/plain": data.get("text/plain", "")}
                 panels.append({"pictures": pictures, "stops": {
                     control["name"]: control["labels"] for control in payload["controls"]}})
@@ -191,10 +204,13 @@ def copy_static(out):
     # page needs (the SVG output and the menu translations are left out).
     source = Path(jupyter_server_mathjax.__file__).parent / "static"
     target = static / "mathjax"
+    # Left out too: extensions/a11y (3.7 MB), the accessibility explorer a
+    # reader could switch on from MathJax's menu; AssistiveMML (hidden MathML
+    # for screen readers) stays.
     for part in ("MathJax.js", "LICENSE", "config", "extensions", "jax/input", "jax/element",
                  "jax/output/HTML-CSS", "fonts/HTML-CSS"):
         if (source / part).is_dir():
-            shutil.copytree(source / part, target / part)
+            shutil.copytree(source / part, target / part, ignore=shutil.ignore_patterns("a11y"))
         else:
             (target / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source / part, target / part)
@@ -229,10 +245,14 @@ def build(out, *, only=None, quick=False, log=print):
     prepare(out)
     copy_static(out)
     pages = []
+    # The pictures are encoded in threads while the next notebook's kernel runs.
+    encoder = ThreadPoolExecutor(max_workers=2)
+    jobs = []
+    encode = lambda function, *args: jobs.append(encoder.submit(function, *args))  # noqa: E731
     for path in notebook_paths(only):
         t0 = time.perf_counter()
         nb = execute(path, quick=quick)
-        panels = make_static(nb, path.stem, out)
+        panels = make_static(nb, path.stem, out, encode)
         title = title_of(nb, path.stem)
         nb.metadata["title"] = title
         pages.append({"file": path.stem + ".html", "stem": path.stem, "title": title, "nb": nb, "panels": panels})
@@ -240,6 +260,9 @@ def build(out, *, only=None, quick=False, log=print):
             f"{len(panels)} panel(s), {sum(p['pictures'] for p in panels)} pictures")
         for k, panel in enumerate(panels, 1):
             log(f"    panel {k}: " + "; ".join(f"{name} {' '.join(labels)}" for name, labels in panel["stops"].items()))
+    for job in jobs:
+        job.result()  # raises if an encoding failed
+    encoder.shutdown()
     for k, page in enumerate(pages):
         book = {"static": "static", "index": "index.html", "title": TITLE,
                 "prev": {"href": pages[k - 1]["file"], "title": pages[k - 1]["title"]} if k > 0 else None,

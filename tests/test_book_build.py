@@ -1,0 +1,96 @@
+"""The static book's build steps (book/build.py) without executing notebooks:
+a panel's stops become a static panel whose pictures are the panel's exact
+pixels, the index lists the notebooks, and the build never empties a folder
+it did not make. The whole build in a browser: tests/browser/test_book.py."""
+
+import io
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the book package sits beside nnlib
+
+from book import build  # noqa: E402
+from nnlib.widgets import learning_rate_panel  # noqa: E402
+from nnlib.widgets.static import PANEL_STOPS_MIME, stops_payload  # noqa: E402
+
+
+def pixels(data):
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+
+
+@pytest.fixture(scope="module")
+def payload():
+    panel = learning_rate_panel()
+    panel.stops = {"lr": [0.3, 1.5], "steps": [30]}
+    return stops_payload(panel)
+
+
+def test_static_panel_pictures_are_the_exact_pixels(payload, tmp_path):
+    import base64
+
+    (tmp_path / "nb").mkdir()
+    page, pictures = build.static_panel_html(payload, 1, "nb", tmp_path)
+    assert pictures == len(payload["frames"]) == 3  # lr 0.1 (the panel's own), 0.3, 1.5
+    data = json.loads(re.search(r'class="nnlib-panel-data">(.*?)</script>', page).group(1))
+    for frame in payload["frames"]:
+        src, text = data["frames"][",".join(map(str, frame["index"]))]
+        assert text == frame["text"]
+        webp = (tmp_path / src).read_bytes()
+        assert webp[:4] == b"RIFF" and webp[8:12] == b"WEBP"
+        assert np.array_equal(pixels(webp), pixels(base64.b64decode(frame["png"])))  # lossless
+    assert data["labels"] == [["0.1", "0.3", "1.5"], ["30"]]
+    assert data["index"] == [0, 0]
+    # One range input for lr; steps has one stop, so it is shown as text.
+    assert page.count('type="range"') == 1 and "steps: <output>30</output>" in page
+    assert "make lab" in page and "3 pictures" in page
+
+
+def test_make_static_replaces_the_stops_and_drops_other_widget_views(payload, tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("panel", outputs=[
+        nbformat.v4.new_output("display_data", data={PANEL_STOPS_MIME: payload, "text/plain": "lr=0.1 ...",
+                                                     build.WIDGET_VIEW_MIME: {"model_id": "a"}}),
+        nbformat.v4.new_output("display_data", data={build.WIDGET_VIEW_MIME: {"model_id": "b"},
+                                                     "text/plain": "IntSlider(value=3)"}),
+    ])])
+    nb.metadata["widgets"] = {"state": {}}
+    panels = build.make_static(nb, "nb", tmp_path)
+    first, second = nb.cells[0].outputs
+    assert set(first["data"]) == {"text/html", "text/plain"} and 'class="nnlib-panel"' in first["data"]["text/html"]
+    assert set(second["data"]) == {"text/plain"}
+    assert "widgets" not in nb.metadata
+    assert panels == [{"pictures": 3, "stops": {"lr": ["0.1", "0.3", "1.5"], "steps": ["30"]}}]
+
+
+def test_index_lists_every_notebook_from_the_readme_table():
+    pages = [{"file": "03_gradient_descent_on_a_loss_surface.html", "title": "03 · Gradient descent"},
+             {"file": "99_new_notebook.html", "title": "99 · Not in the README yet"}]
+    text = build.index_notebook(pages).cells[0].source
+    assert "[gradient descent on a loss surface](03_gradient_descent_on_a_loss_surface.html)" in text
+    assert "| 99 | [99 · Not in the README yet](99_new_notebook.html) | |" in text
+    assert ".ipynb" not in text
+
+
+def test_build_refuses_to_empty_a_folder_it_did_not_make(tmp_path):
+    (tmp_path / "thesis.tex").write_text("keep me")
+    with pytest.raises(ValueError, match="not made by the book build"):
+        build.prepare(tmp_path)
+    assert (tmp_path / "thesis.tex").exists()
+    made = tmp_path / "book"
+    build.prepare(made)
+    (made / "old.html").write_text("stale")
+    build.prepare(made)  # its own folder: emptied and marked again
+    assert sorted(path.name for path in made.iterdir()) == [build.MARKER]
+
+
+def test_only_names_existing_notebooks():
+    assert [path.name[:2] for path in build.notebook_paths(["3", "04"])] == ["03", "04"]
+    with pytest.raises(ValueError, match="do not exist"):
+        build.notebook_paths(["77"])
