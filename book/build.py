@@ -236,6 +236,7 @@ def prepare(out):
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / MARKER).write_text("made by python -m book.build; deleted and rebuilt on every build\n")
+    (out / ".nojekyll").write_text("")  # GitHub Pages: serve the files as they are
 
 
 def build(out, *, only=None, quick=False, log=print):

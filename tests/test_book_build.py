@@ -87,7 +87,7 @@ def test_build_refuses_to_empty_a_folder_it_did_not_make(tmp_path):
     build.prepare(made)
     (made / "old.html").write_text("stale")
     build.prepare(made)  # its own folder: emptied and marked again
-    assert sorted(path.name for path in made.iterdir()) == [build.MARKER]
+    assert sorted(path.name for path in made.iterdir()) == sorted([build.MARKER, ".nojekyll"])
 
 
 def test_only_names_existing_notebooks():
