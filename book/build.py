@@ -116,10 +116,13 @@ def static_panel_html(payload, number, folder, out, encode=None):
         if len(labels) == 1:
             controls.append(f'<span class="nnlib-panel-control">{label}: <output>{current}</output></span>')
             continue
+        ticks = f"nnlib-panel-{number}-ticks-{k}"  # a tick mark under the slider at every stop
         controls.append(
             f'<label class="nnlib-panel-control"><span>{label}</span>'
             f'<input type="range" min="0" max="{len(labels) - 1}" step="1" value="{control["index"]}" '
-            f'data-control="{k}" data-name="{html.escape(control["name"])}" aria-label="{label}">'
+            f'data-control="{k}" data-name="{html.escape(control["name"])}" aria-label="{label}" '
+            f'aria-valuetext="{current}" list="{ticks}">'
+            f'<datalist id="{ticks}">{"".join(f"<option value={i}></option>" for i in range(len(labels)))}</datalist>'
             f"<output>{current}</output></label>")
     data = {"labels": [control["labels"] for control in payload["controls"]], "index": index, "frames": frames}
     # "</" inside a script would end it early; JSON allows the escaped slash.

@@ -24,6 +24,7 @@
       input.addEventListener("input", function () {
         index[control] = Number(input.value);
         readout.textContent = data.labels[control][index[control]];
+        input.setAttribute("aria-valuetext", readout.textContent);
         show();
       });
     });
