@@ -50,9 +50,9 @@ NOTE = ("Precomputed: without a running notebook, these pictures were drawn in a
         "<code>make lab</code> (see the README).")
 
 
-def notebook_paths(only=None):
-    """The notebooks NN_*.ipynb of notebooks/, in order; ``only``: numbers to keep ("03")."""
-    paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+def notebook_paths(only=None, folder=ROOT / "notebooks"):
+    """The notebooks NN_*.ipynb of ``folder`` (notebooks/), in order; ``only``: numbers to keep ("03")."""
+    paths = sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
     if only:
         wanted = {number.zfill(2) for number in only}
         missing = wanted - {path.name[:2] for path in paths}
@@ -242,7 +242,7 @@ def prepare(out):
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve the files as they are
 
 
-def build(out, *, only=None, quick=False, log=print):
+def build(out, *, only=None, quick=False, notebooks=ROOT / "notebooks", log=print):
     """Build the book into ``out``; returns a summary dict (pages, panels, size, seconds)."""
     started = time.perf_counter()
     out = Path(out)
@@ -253,7 +253,7 @@ def build(out, *, only=None, quick=False, log=print):
     encoder = ThreadPoolExecutor(max_workers=2)
     jobs = []
     encode = lambda function, *args: jobs.append(encoder.submit(function, *args))  # noqa: E731
-    for path in notebook_paths(only):
+    for path in notebook_paths(only, notebooks):
         t0 = time.perf_counter()
         nb = execute(path, quick=quick)
         panels = make_static(nb, path.stem, out, encode)
@@ -290,8 +290,9 @@ def main(argv=None):
     parser.add_argument("--out", default=str(ROOT / "build" / "book"), help="output folder (default build/book)")
     parser.add_argument("--only", nargs="*", help="notebook numbers to build, e.g. 03 04 (default: all)")
     parser.add_argument("--quick", action="store_true", help="at most 3 stops per control (CI)")
+    parser.add_argument("--notebooks", default=str(ROOT / "notebooks"), help="folder of the notebooks")
     args = parser.parse_args(argv)
-    build(args.out, only=args.only, quick=args.quick)
+    build(args.out, only=args.only, quick=args.quick, notebooks=args.notebooks)
 
 
 if __name__ == "__main__":

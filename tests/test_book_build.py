@@ -94,3 +94,45 @@ def test_only_names_existing_notebooks():
     assert [path.name[:2] for path in build.notebook_paths(["3", "04"])] == ["03", "04"]
     with pytest.raises(ValueError, match="do not exist"):
         build.notebook_paths(["77"])
+
+
+NEW_PANEL_CODE = '''\
+import ipywidgets as widgets
+import numpy as np
+from nnlib.plots.style import new_figure
+from nnlib.widgets import SliderPanel
+
+fig, ax = new_figure(width=4, height=3)
+(line,) = ax.plot([], [])
+ax.set(xlim=(0, 1), ylim=(-1, 1), title="a new panel")
+
+def draw(k, sign):
+    xs = np.linspace(0, 1, 50)
+    line.set_data(xs, sign * np.sin(k * xs))
+    return f"k={k} sign={sign}"
+
+panel = SliderPanel(draw, {"k": widgets.IntSlider(value=2, min=1, max=9), "sign": widgets.Dropdown(options=[1, -1])},
+                    fig, stops={"k": [1, 5, 9]})
+panel
+'''
+
+
+def test_any_new_notebook_and_any_slider_panel_is_picked_up(tmp_path):
+    """A notebook the README does not list yet, with a SliderPanel that is
+    none of nnlib's factories, becomes a page with a static panel."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 97 · A new notebook\n\nSome $x^2$."),
+                                         nbformat.v4.new_code_cell(NEW_PANEL_CODE)])
+    nbformat.write(nb, notebooks / "97_new.ipynb")
+    summary = build.build(tmp_path / "book", notebooks=notebooks, log=lambda line: None)
+    assert summary["pages"] == ["97_new.html"]
+    # k: the stops 1, 5, 9 and the current 2; sign: no stops, so only its current value.
+    assert summary["panels"] == {"97_new.html": [{"k": ["1", "2", "5", "9"], "sign": ["1"]}]}
+    assert summary["pictures"] == 4
+    page = (tmp_path / "book" / "97_new.html").read_text()
+    assert page.count('class="nnlib-panel"') == 1 and page.count('type="range"') == 1
+    assert "k=2 sign=1" in page and "static/book.js" in page
+    index = (tmp_path / "book" / "index.html").read_text()
+    assert 'href="97_new.html"' in index
+    assert len(list((tmp_path / "book" / "97_new").glob("*.webp"))) == 4
