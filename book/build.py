@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -73,16 +74,31 @@ def title_of(nb, fallback):
     return fallback
 
 
-def execute(path, *, quick, timeout=600):
-    """Run the notebook (in its folder) with NNLIB_BOOK set; returns the executed copy."""
+# Kernels started at the same moment can pick the same free port: start one
+# at a time (each notebook then runs while the next kernel starts).
+_KERNEL_START = threading.Lock()
+
+
+def execute(path, *, timeout=600):
+    """Run the notebook in its folder; returns (the executed copy, seconds).
+    The kernel inherits os.environ, where build() has set NNLIB_BOOK."""
+    started = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
-    os.environ[BOOK_ENV] = "quick" if quick else "1"  # the kernel inherits it
+    _KERNEL_START.acquire()
+    released = False
+
+    def kernel_ready(**_):
+        nonlocal released
+        if not released:
+            released = True
+            _KERNEL_START.release()
+
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", on_notebook_start=kernel_ready,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
-        del os.environ[BOOK_ENV]
-    return nb
+        kernel_ready()
+    return nb, time.perf_counter() - started
 
 
 def write_webp(png, path):
@@ -242,29 +258,47 @@ def prepare(out):
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve the files as they are
 
 
-def build(out, *, only=None, quick=False, notebooks=ROOT / "notebooks", log=print):
-    """Build the book into ``out``; returns a summary dict (pages, panels, size, seconds)."""
+def build(out, *, only=None, quick=False, notebooks=ROOT / "notebooks", jobs=2, log=print):
+    """Build the book into ``out``; returns a summary dict (pages, panels, size, seconds).
+    jobs: notebooks executed at the same time (each in its own kernel)."""
     started = time.perf_counter()
     out = Path(out)
     prepare(out)
     copy_static(out)
+    paths = notebook_paths(only, notebooks)
+    previous = os.environ.get(BOOK_ENV)
+    os.environ[BOOK_ENV] = "quick" if quick else "1"  # the kernels inherit it
     pages = []
-    # The pictures are encoded in threads while the next notebook's kernel runs.
+    # The pictures are encoded in threads while the next notebooks' kernels run.
     encoder = ThreadPoolExecutor(max_workers=2)
-    jobs = []
-    encode = lambda function, *args: jobs.append(encoder.submit(function, *args))  # noqa: E731
-    for path in notebook_paths(only, notebooks):
-        t0 = time.perf_counter()
-        nb = execute(path, quick=quick)
-        panels = make_static(nb, path.stem, out, encode)
-        title = title_of(nb, path.stem)
-        nb.metadata["title"] = title
-        pages.append({"file": path.stem + ".html", "stem": path.stem, "title": title, "nb": nb, "panels": panels})
-        log(f"{path.name}: executed in {time.perf_counter() - t0:.1f} s, "
-            f"{len(panels)} panel(s), {sum(p['pictures'] for p in panels)} pictures")
-        for k, panel in enumerate(panels, 1):
-            log(f"    panel {k}: " + "; ".join(f"{name} {' '.join(labels)}" for name, labels in panel["stops"].items()))
-    for job in jobs:
+    jobs_done = []
+    encode = lambda function, *args: jobs_done.append(encoder.submit(function, *args))  # noqa: E731
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as runner:
+            runs = [runner.submit(execute, path) for path in paths]
+            for path, run in zip(paths, runs):
+                try:
+                    nb, seconds = run.result()
+                except BaseException:
+                    for later in runs:
+                        later.cancel()  # the ones not started yet
+                    raise
+                panels = make_static(nb, path.stem, out, encode)
+                title = title_of(nb, path.stem)
+                nb.metadata["title"] = title
+                pages.append({"file": path.stem + ".html", "stem": path.stem, "title": title, "nb": nb,
+                              "panels": panels})
+                log(f"{path.name}: executed in {seconds:.1f} s, "
+                    f"{len(panels)} panel(s), {sum(p['pictures'] for p in panels)} pictures")
+                for k, panel in enumerate(panels, 1):
+                    log(f"    panel {k}: " + "; ".join(f"{name} {' '.join(labels)}"
+                                                        for name, labels in panel["stops"].items()))
+    finally:
+        if previous is None:
+            os.environ.pop(BOOK_ENV, None)
+        else:
+            os.environ[BOOK_ENV] = previous
+    for job in jobs_done:
         job.result()  # raises if an encoding failed
     encoder.shutdown()
     for k, page in enumerate(pages):
@@ -291,8 +325,9 @@ def main(argv=None):
     parser.add_argument("--only", nargs="*", help="notebook numbers to build, e.g. 03 04 (default: all)")
     parser.add_argument("--quick", action="store_true", help="at most 3 stops per control (CI)")
     parser.add_argument("--notebooks", default=str(ROOT / "notebooks"), help="folder of the notebooks")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time (default 2)")
     args = parser.parse_args(argv)
-    build(args.out, only=args.only, quick=args.quick, notebooks=args.notebooks)
+    build(args.out, only=args.only, quick=args.quick, notebooks=args.notebooks, jobs=args.jobs)
 
 
 if __name__ == "__main__":
