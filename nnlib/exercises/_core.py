@@ -34,7 +34,7 @@ class Feedback:
         self.message = str(message)
 
     def __repr__(self):
-        return self.message
+        return self.message.replace("**", "").replace("`", "")
 
     def _repr_markdown_(self):
         return self.message
@@ -219,8 +219,18 @@ def call(function, *args, call_as=None):
     try:
         return function(*args)
     except Exception as error:
-        shown = ", ".join(_short(a) for a in args)
-        raise ReaderError(f"When the check called your function with ({shown}), {where_it_failed(error)}.") from None
+        names = _argument_names(call_as, len(args))
+        shown = ", ".join(f"{name} = {_short(a)}" if name else _short(a) for name, a in zip(names, args))
+        raise ReaderError(f"When the check called your function with {shown}, {where_it_failed(error)}.") from None
+
+
+def _argument_names(call_as, count):
+    """["n", "batch_size"] from "my_batch_sizes(n, batch_size)"; blanks when unknown."""
+    if call_as and "(" in call_as:
+        names = [name.strip() for name in call_as[call_as.index("(") + 1:call_as.rindex(")")].split(",")]
+        if len(names) == count:
+            return names
+    return [""] * count
 
 
 def _short(value):
@@ -229,7 +239,7 @@ def _short(value):
     if isinstance(value, np.ndarray):
         if value.size <= 6:
             return np.array2string(value, separator=", ", precision=4)
-        return f"<array of shape {value.shape}>"
+        return f"an array of shape {value.shape}"
     if isinstance(value, np.random.Generator):
         return "rng"
     text = repr(value)
@@ -243,6 +253,12 @@ def as_number(value, what="your answer"):
     """float(value), or Wrong with a sentence if it is not one number."""
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.item()
+    if isinstance(value, str):
+        try:
+            float(value)
+            raise Wrong(f"{what[0].upper() + what[1:]} is the text {value!r}, not a number: remove the quotes.")
+        except ValueError:
+            pass
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise Wrong(f"{what[0].upper() + what[1:]} should be one number; it is {_describe(value)}.")
     value = float(value)
@@ -292,7 +308,7 @@ def number_checker(expected, wrong=(), *, rtol=1e-3, atol=1e-9, integer=False, g
     def checker(answer):
         value = as_number(answer)
         if integer and value != round(value):
-            raise Wrong(f"{fmt(value)} is not a whole number: {generic}")
+            raise Wrong(f"{fmt(value)} is not a whole number. {generic}")
         if close(value, expected, rtol=rtol, atol=atol):
             return
         for wrong_value, message in wrong:
@@ -364,4 +380,9 @@ def _mistake_line(wrong, words):
     if callable(wrong):
         doc = inspect.getdoc(wrong) or wrong.__name__
         return f"{doc} → “…{words}…”"
+    if isinstance(wrong, (numbers.Real, np.ndarray, list)) and not isinstance(wrong, bool):
+        try:
+            return f"`{fmt(wrong)}` → “…{words}…”"
+        except (TypeError, ValueError):
+            pass
     return f"`{wrong!r}` → “…{words}…”"

@@ -99,7 +99,7 @@ VAL_ERROR = [0.304, 0.314, 0.103, 0.109, 0.112, 0.109, 0.117, 0.128, 0.148, 0.16
 
 register(Exercise(
     "07.2", "the degree the curves point to",
-    "Given the training and validation errors of polynomial fits of degree 1 to 15 (in .data), which degree "
+    "Given the training and validation errors of polynomial fits of degree 1 to 15 (loaded in the cell), which degree "
     "would you choose?",
     start='data = EXERCISES["07.2"].data\n'
           'degrees, train_error, val_error = data["degrees"], data["train_error"], data["val_error"]\n'
