@@ -3,6 +3,7 @@ learning-rate slider the panels share (round values, see round_log_values)."""
 
 import html
 import math
+import threading
 
 import ipywidgets as widgets
 import traitlets
@@ -55,6 +56,37 @@ def learning_rate_slider(lr, low, high):
                               style={"description_width": "initial"})
 
 
+def check_stops(stops, controls):
+    """``stops`` as {name: list of values}, after checking that every name is
+    a control and every value one it can take (ValueError otherwise)."""
+    checked = {}
+    for name, values in stops.items():
+        if name not in controls:
+            raise ValueError(f"stops names {name!r}, which is not a control; controls: {sorted(controls)}")
+        control, values = controls[name], list(values)
+        if not values:
+            raise ValueError(f"stops[{name!r}] is empty; give at least one value")
+        for value in values:
+            options = getattr(control, "_options_values", None)
+            low, high = getattr(control, "min", None), getattr(control, "max", None)
+            if options is not None and value not in options:
+                raise ValueError(f"stops[{name!r}] has {value!r}, not one of the control's options {list(options)}")
+            if options is None and low is not None and not low <= value <= high:
+                raise ValueError(f"stops[{name!r}] has {value!r}, outside the control's range [{low}, {high}]")
+        checked[name] = values
+    return checked
+
+
+def in_kernel():
+    """True inside a running Jupyter kernel (JupyterLab, Voila, nbval)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
 class SliderPanel:
     """Controls wired to ``draw``, a plain function that updates ``figure``.
 
@@ -63,21 +95,43 @@ class SliderPanel:
     "lr=0.3 steps=50 final loss=0.0123 (converged)".
     controls: {name: ipywidget with a .value}, passed to draw by name.
 
+    stops: {name: [values]}, optional: the values of each control that a
+    static page without a kernel (``make book``) precomputes, chosen to show
+    every regime the notebook talks about. Each must be a legal value of
+    its control.
+
+    busy: optional busy(**values) -> str or None: the words to show at once
+    while a slow draw runs (such as "training 30 epochs..."), or None when
+    the draw will be quick (a cached result).
+
     After every change of a control, ``text`` holds the description and
     ``png`` the rendered figure; the notebook shows ``panel.widget``.
+
+    Latest value wins: in a running kernel, a change only records the new
+    values, and a drawing thread draws the newest values it finds, skipping
+    the ones a fast drag went past; so the picture follows the hand and
+    stops when it stops, however long one draw takes. Without a kernel
+    (tests, scripts) every change is drawn at once, before ``value = ...``
+    returns. ``wait()`` waits for the drawing thread to finish.
     """
 
-    def __init__(self, draw, controls, figure):
+    def __init__(self, draw, controls, figure, *, stops=None, busy=None, background=None):
         self.draw = draw
         self.controls = dict(controls)
+        self.stops = check_stops(stops or {}, self.controls)
         self.figure = figure
         self.renderer = FastRenderer(figure)  # redraws only the animated artists when it can
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="1000px"))
         self.status = widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px"))
         self.status.add_class("nnlib-status")
+        self.busy = busy
+        self.background = in_kernel() if background is None else bool(background)
         self.text = ""
         self.png = b""
         self.updates = 0
+        self._pending = None  # the newest values not drawn yet
+        self._lock = threading.Lock()
+        self._drawer = None  # the drawing thread, while it runs
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         controls_box = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
@@ -87,9 +141,10 @@ class SliderPanel:
     def values(self):
         return {name: control.value for name, control in self.controls.items()}
 
-    def refresh(self):
-        """Redraw for the current control values."""
-        self.text = self.draw(**self.values())
+    def refresh(self, values=None):
+        """Redraw for ``values`` (by default the controls' current values)."""
+        values = self.values() if values is None else values
+        self.text = self.draw(**values)
         self.png = self.renderer.png()
         self.image.value = self.png
         self.status.value = f"<code>{html.escape(self.text)}</code>"
@@ -97,7 +152,38 @@ class SliderPanel:
         return self.text
 
     def _on_change(self, change):
-        self.refresh()
+        if not self.background:
+            self.refresh()
+            return
+        values = self.values()
+        note = self.busy(**values) if self.busy is not None else None
+        if note:
+            self.status.value = f"<code>{html.escape(note)}</code>"
+        with self._lock:
+            self._pending = values
+            if self._drawer is None:
+                self._drawer = threading.Thread(target=self._draw_pending, daemon=True)
+                self._drawer.start()
+
+    def _draw_pending(self):
+        """The drawing thread: draw the newest pending values until none are left."""
+        while True:
+            with self._lock:
+                values, self._pending = self._pending, None
+                if values is None:
+                    self._drawer = None
+                    return
+            try:
+                self.refresh(values)
+            except Exception as error:  # shown under the picture; the thread must go on
+                self.status.value = f"<code>{html.escape(f'could not draw {values}: {error!r}')}</code>"
+
+    def wait(self, timeout=30.0):
+        """Wait until every change so far is drawn (at once without a kernel)."""
+        drawer = self._drawer
+        if drawer is not None:
+            drawer.join(timeout)
+        return self.text
 
     def _ipython_display_(self):
         from IPython.display import display
