@@ -260,8 +260,16 @@ def test_an_unknown_id_raises_a_value_error_naming_it():
 
 def test_feedback_shows_as_its_message():
     feedback = check("04.3", 390)
-    assert feedback._repr_markdown_() == feedback.message
-    assert repr(feedback).startswith("04.3 not yet.") and "**" not in repr(feedback)
+    assert repr(feedback) == feedback.message.replace("**04.3 not yet.**", "04.3 not yet.")
+    assert feedback._repr_html_().count("<b>04.3 not yet.</b>") == 1
+    formula = check("02.1", lambda f, x, h: 0.0)  # a message with x**3 in it keeps its stars
+    assert "x**3/3 - x" in repr(formula) and "x**3/3 - x" in formula._repr_html_()
+    assert "<code>" in check("04.1", None)._repr_html_()
+
+
+def test_a_value_rounded_too_much_is_told_so():
+    assert "rounded too much" in check("09.3", 0.88).message
+    assert check("09.3", 0.878).passed
 
 
 def test_solutions_page_is_up_to_date():

@@ -7,10 +7,12 @@ code is caught and reported with the line that failed; an answer of the
 wrong type or shape gets a sentence saying what was expected.
 """
 
+import html
 import inspect
 import math
 import numbers
 import os
+import re
 import traceback
 
 import numpy as np
@@ -34,10 +36,16 @@ class Feedback:
         self.message = str(message)
 
     def __repr__(self):
-        return self.message.replace("**", "").replace("`", "")
+        # plain text: the message without the bold markers of its first words
+        return re.sub(r"^\*\*(.*?)\*\*", r"\1", self.message)
 
-    def _repr_markdown_(self):
-        return self.message
+    def _repr_html_(self):
+        # HTML rather than markdown: formulas such as (w*x - y)**2 must not turn into italics
+        text = html.escape(self.message, quote=False)
+        text = re.sub(r"^\*\*(.*?)\*\*", r"<b>\1</b>", text)
+        text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+        colour = "#1a7f37" if self.passed else "#9a6700"
+        return f'<div style="border-left: 4px solid {colour}; padding-left: 0.6em">{text}</div>'
 
 
 class Wrong(Exception):
@@ -314,6 +322,9 @@ def number_checker(expected, wrong=(), *, rtol=1e-3, atol=1e-9, integer=False, g
         for wrong_value, message in wrong:
             if close(value, wrong_value, rtol=rtol, atol=atol):
                 raise Wrong(f"{fmt(value)} is not it: {message}")
+        if not integer and close(value, expected, rtol=0.02, atol=atol):
+            raise Wrong(f"{fmt(value)} is close, but rounded too much: give at least 3 significant digits "
+                        "(or let Python compute it and pass the result).")
         raise Wrong(f"{fmt(value)} is not it. {generic}")
 
     return checker
