@@ -384,3 +384,8 @@ def test_notebook_checks_each_of_its_exercises_unanswered(path):
         assert f'check("{exercise.id}", ' in code, f"{exercise.id} is not checked in {os.path.basename(path)}"
         assert f"{exercise.id} not answered yet" in outputs, f"{exercise.id}: execute the notebook after the tool"
     assert _tool("--check", path).returncode == 0, "the section is stale: run tools/exercise_cells.py again"
+
+
+def test_margin_matches_nnlib_splits_when_it_exists():
+    splits = pytest.importorskip("nnlib.splits")
+    assert EXERCISES["06.3"].solution == pytest.approx(splits.accuracy_margin(0.9, 400))

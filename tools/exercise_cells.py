@@ -53,7 +53,8 @@ def exercise_cells(notebook):
     cells = [nbformat.v4.new_markdown_cell(INTRO.format(first=exercises[0].id, notebook=notebook)),
              nbformat.v4.new_code_cell(IMPORTS)]
     for exercise in exercises:
-        cells.append(nbformat.v4.new_markdown_cell(f"### Exercise {exercise.id} · {exercise.title}\n\n{exercise.prompt}"))
+        prompt = re.sub(r"^Write (\w+\([^)]*\))", r"Write `\1`", exercise.prompt)  # the function to write, as code
+        cells.append(nbformat.v4.new_markdown_cell(f"### Exercise {exercise.id} · {exercise.title}\n\n{prompt}"))
         if exercise.kind == "function":
             check_line = (f'check("{exercise.id}", None)  # replace None with {exercise.answer_name} '
                           f"once it is written")
