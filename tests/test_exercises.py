@@ -389,3 +389,14 @@ def test_notebook_checks_each_of_its_exercises_unanswered(path):
 def test_margin_matches_nnlib_splits_when_it_exists():
     splits = pytest.importorskip("nnlib.splits")
     assert EXERCISES["06.3"].solution == pytest.approx(splits.accuracy_margin(0.9, 400))
+
+
+JUNK = [None, 0, "x", [], [[1]], {}, np.zeros((2, 2)), (1, 2, 3), [None, None], float("nan"), object()]
+
+
+@pytest.mark.parametrize("key", FUNCTION_IDS)
+def test_functions_returning_junk_get_sentences(key):
+    for junk in JUNK:
+        feedback = check(key, lambda *args, junk=junk: junk)
+        assert not feedback.passed, junk
+        assert "Traceback" not in feedback.message and len(feedback.message) > 40, (junk, feedback.message)

@@ -43,7 +43,7 @@ def _adjust(w, x, y, lr, *, sign=-1.0, factor_x=True, two=2.0, use_lr=True):
 def _check_adjust(answer):
     for w, x, y, lr in ADJUST_CASES:
         got = as_number(call(answer, w, x, y, lr, call_as="my_adjust(w, x, y, lr)"),
-                        f"what my_adjust({w}, {x}, {y}, {lr}) returned")
+                        f"What my_adjust({w}, {x}, {y}, {lr}) returned")
         expected = _adjust(w, x, y, lr)
         if close(got, expected):
             continue

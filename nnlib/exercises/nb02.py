@@ -21,7 +21,7 @@ CENTRAL_CASES = [(_cubic, 1.5, 0.1, "x**3/3 - x"), (np.exp, 1.0, 0.01, "np.exp")
 def _check_central(answer):
     for f, x, h, name in CENTRAL_CASES:
         got = as_number(call(answer, f, x, h, call_as="my_central_difference(f, x, h)"),
-                        f"what your function returned for f(x) = {name}, x = {x}, h = {h}")
+                        f"What your function returned for f(x) = {name}, x = {x}, h = {h}")
         central = (f(x + h) - f(x - h)) / (2 * h)
         if close(got, central, rtol=1e-9):
             continue

@@ -27,7 +27,7 @@ def _two_numbers(value, what):
 def _check_step(answer):
     for w, b, lr in STEP_CASES:
         returned = call(answer, w, b, STEP_X.copy(), STEP_Y.copy(), lr, call_as="my_step(w, b, x, y, lr)")
-        got = _two_numbers(returned, f"what my_step({w}, {b}, x, y, {lr}) returned")
+        got = _two_numbers(returned, f"What my_step({w}, {b}, x, y, {lr}) returned")
         gw, gb = _gradients(w, b, STEP_X, STEP_Y)
         expected = (w - lr * gw, b - lr * gb)
         if close(got, expected):

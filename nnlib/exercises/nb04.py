@@ -39,7 +39,7 @@ def _as_int_list(value, what):
 def _check_sizes(answer):
     for n, batch_size in SIZE_CASES:
         got = _as_int_list(call(answer, n, batch_size, call_as="my_batch_sizes(n, batch_size)"),
-                           f"what my_batch_sizes({n}, {batch_size}) returned")
+                           f"What my_batch_sizes({n}, {batch_size}) returned")
         expected = _expected_sizes(n, batch_size)
         if got == expected:
             continue
@@ -134,8 +134,8 @@ def _check_epochs(answer):
             raise Wrong(f"Epoch {e} holds indices outside 0..{n - 1}.")
         if (counts != 1).any():
             twice, never = np.flatnonzero(counts > 1), np.flatnonzero(counts == 0)
-            raise Wrong(f"Epoch {e} uses example {twice[0]} {counts[twice[0]]} times and never uses example "
-                        f"{never[0]}: every example must be used exactly once per epoch. Shuffle with "
+            raise Wrong(f"Epoch {e} uses example {twice[0]} {counts[twice[0]]} times, and example {never[0]} never: "
+                        "every example must be used exactly once per epoch. Shuffle with "
                         "rng.permutation(n), not with random draws that can repeat (rng.integers, rng.choice).")
         if np.array_equal(everything, np.arange(n)):
             raise Wrong(f"Epoch {e} visits the examples in their original order 0, 1, 2, ...: shuffle them with "

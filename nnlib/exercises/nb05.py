@@ -23,7 +23,7 @@ def _pair(value, shape, what):
 def _check_momentum(answer):
     for p, v, g, lr, m in MOMENTUM_CASES:
         returned = call(answer, p.copy(), v.copy(), g.copy(), lr, m, call_as="my_momentum_step(p, v, g, lr, m)")
-        got_p, got_v = _pair(returned, p.shape, "what my_momentum_step returned")
+        got_p, got_v = _pair(returned, p.shape, "What my_momentum_step returned")
         new_v = m * v + g
         new_p = p - lr * new_v
         if close(got_p, new_p) and close(got_v, new_v):
