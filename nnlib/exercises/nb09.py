@@ -154,29 +154,33 @@ def my_random_search(train_and_score, budget, rng):
            "new values, on a log scale for the learning rate, and you kept the best.",
 ))
 
-# --- 09.2 what a grid tries --------------------------------------------------------------------------
+# --- 09.2 what a grid really tries --------------------------------------------------------------------
 
 register(Exercise(
     "09.2", "what a grid really tries",
-    "A grid search tries 4 learning rates × 4 hidden sizes = 16 runs. If only the learning rate matters, how "
-    "many different learning rates has it tried?",
+    "A grid search trains every combination of 5 learning rates, 6 hidden sizes and 2 batch sizes. If only the "
+    "learning rate matters, how many of its trainings try a learning rate that no earlier training tried?",
     start="my_count = None  # your answer: a whole number",
     answer_name="my_count",
-    hint="each learning rate of the grid is repeated with every hidden size",
+    hint="count the trainings first, then ask how often each learning rate comes back",
     solution_source="""
-answer = 4   # 16 runs, but each of the 4 learning rates is tried 4 times; a random search of 16 runs tries 16
+answer = 5   # 5 * 6 * 2 = 60 trainings, but only 5 different learning rates: each comes back 12 times.
+             # A random search of 60 trainings would try 60 different learning rates.
 """,
     solution_name="answer",
     kind="value",
     checker=number_checker(
-        4, integer=True, rtol=0, atol=0.01,
-        wrong=[(16, "16 is the number of runs, but each learning rate appears in 4 of them (once per hidden size): "
-                    "4 different values. A random search of 16 runs would try 16."),
-               (8, "4 + 4 counts the values of both hyperparameters; the question asks about the learning rate.")],
-        generic="List the 16 (lr, hidden) pairs of the grid and count the different lr values."),
-    mistakes=[(16, "number of runs"), (8, "both hyperparameters")],
-    praise="4 values for 16 runs: when only the learning rate matters, 12 of the grid's runs teach nothing new. "
-           "A random search of 16 runs tries 16 different learning rates.",
+        5, integer=True, rtol=0, atol=0.01,
+        wrong=[(60, "60 is the number of trainings, but each learning rate comes back in 6 × 2 = 12 of them (once "
+                    "per hidden size and batch size): only 5 are new. A random search of 60 trainings would try 60."),
+               (13, "5 + 6 + 2 counts the values of all three hyperparameters; the question asks about the "
+                    "learning rate."),
+               (30, "30 counts the (learning rate, hidden size) pairs; the learning rate alone has 5 values."),
+               (12, "12 is how often each learning rate comes back; how many different ones are there?")],
+        generic="Count the different learning rates among the grid's 5 × 6 × 2 = 60 trainings."),
+    mistakes=[(60, "number of trainings"), (13, "all three hyperparameters")],
+    praise="5 new learning rates in 60 trainings: when only the learning rate matters, 55 of them teach nothing "
+           "new. A random search of 60 trainings tries 60 different learning rates (notebook 09, section 3).",
 ))
 
 # --- 09.3 the chance that random search finds a good region ------------------------------------------
