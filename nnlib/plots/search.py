@@ -201,7 +201,7 @@ class ExplorerCurves:
         acc_ax.set_ylabel(TEXT["accuracy"], fontsize=12)
         acc_ax.set_title(TEXT["accuracy_title"], fontsize=12)
         acc_ax.grid(True, alpha=0.3)
-        acc_ax.legend(fontsize=9, loc="lower right")
+        acc_ax.legend(fontsize=9, loc="center right")
         self.suptitle = fig.suptitle(" ", fontsize=13)
         for artist in (self.train_acc, self.val_acc, self.best_marker, self.suptitle):
             artist.set_animated(True)
