@@ -113,6 +113,13 @@ def test_moving_back_is_a_cache_hit(panel):
     assert panel.text == first_text and panel.png == first_png
 
 
+def test_busy_line_only_for_settings_not_trained_yet(panel):
+    set_controls(panel, lr=0.1, batch_size=32, hidden=64, epochs=20)
+    assert panel.busy == panel.explorer.busy
+    assert panel.busy(lr=0.1, batch_size=32, hidden=64, epochs=7) is None  # cached: quick
+    assert panel.busy(lr=0.2, batch_size=16, hidden=8, epochs=7) == "training lr=0.2 batch=16 hidden=8 for 50 epochs..."
+
+
 def test_too_large_a_rate_is_stuck_at_chance(panel):
     text = set_controls(panel, lr=3.0, batch_size=32, hidden=64, epochs=20)
     assert "val acc 9.5% (34/359)" in text  # every digit called a 6: there are 34 of them

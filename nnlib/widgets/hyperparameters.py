@@ -90,7 +90,8 @@ def describe_run(history, *, lr, batch_size, hidden, epochs, n_val):
 class Explorer:
     """What the panel draws, as plain Python: ``draw(lr, batch_size, hidden,
     epochs) -> str`` trains (or finds in ``cache``) the run of that setting,
-    updates ``curves`` and returns the status line.
+    updates ``curves`` and returns the status line; ``busy`` says "training
+    ..." while a new setting trains.
 
     cache: {(lr, batch_size, hidden): History of a MAX_EPOCHS run};
     trainings: how many runs were actually trained; history: the run on show.
@@ -102,6 +103,13 @@ class Explorer:
         self.cache = {}
         self.trainings = 0
         self.history = None
+
+    def busy(self, lr, batch_size, hidden, epochs):
+        """What to show at once while a setting not seen before trains; None
+        when it is cached (the draw is then quick)."""
+        if (lr, batch_size, hidden) in self.cache:
+            return None
+        return f"training lr={lr:g} batch={batch_size} hidden={hidden} for {MAX_EPOCHS} epochs..."
 
     def draw(self, lr, batch_size, hidden, epochs):
         key = (lr, batch_size, hidden)
@@ -141,6 +149,6 @@ def hyperparameter_panel(*, lr=0.1, batch_size=32, hidden=64, epochs=20, seed=0)
     }
     fig, (loss_ax, acc_ax) = new_figure(ncols=2, width=12.0, height=4.4)
     explorer = Explorer(ExplorerCurves(loss_ax, acc_ax, MAX_EPOCHS), train, val, seed=seed)
-    panel = SliderPanel(explorer.draw, controls, fig, stops=STOPS)
+    panel = SliderPanel(explorer.draw, controls, fig, stops=STOPS, busy=explorer.busy)
     panel.explorer = explorer
     return panel
