@@ -139,7 +139,27 @@ def test_long_training_of_a_large_network_is_overfitting(panel):
     rise = 100 * (history.val_loss[-1] / min(history.val_loss) - 1)
     assert rise > 10 and best < 50
     assert f"overfitting: validation loss lowest at epoch {best}, now {rise:.0f}% higher" in text
+    assert min(history.val_loss[-3:]) > 1.1 * min(history.val_loss)  # a trend, not one jump
     assert history.train_accuracy[-1] == 1.0
+
+
+def test_a_rate_too_large_for_the_batch_is_unstable(split):
+    history = train_digits(*split, lr=1.0, batch_size=8, hidden=128, epochs=10)
+    text = describe_run(history, lr=1.0, batch_size=8, hidden=128, epochs=10, n_val=359)
+    assert "unstable: both losses jumped back up" in text and "try a smaller learning rate" in text
+    assert history.train_loss[-1] > 1.1 * min(history.train_loss)  # the training loss rose too
+    assert history.val_loss[-1] > 1.1 * min(history.val_loss)
+
+
+def test_a_one_off_jump_is_not_called_overfitting(split):
+    history = train_digits(*split, lr=0.3, batch_size=32, hidden=16, epochs=10)
+    text = describe_run(history, lr=0.3, batch_size=32, hidden=16, epochs=10, n_val=359)
+    assert "jumpy: the validation loss jumped up in the last epochs" in text
+    assert "(overfitting: not clear" in text
+    # ten epochs more and the same run is back to learning well
+    longer = train_digits(*split, lr=0.3, batch_size=32, hidden=16, epochs=20)
+    assert describe_run(longer, lr=0.3, batch_size=32, hidden=16, epochs=20, n_val=359).endswith(
+        "learning well (overfitting: no, diverged: no)")
 
 
 def test_a_diverged_run_says_so_and_marks_the_stop(split):

@@ -35,8 +35,9 @@ STOPS = {"lr": [0.003, 0.03, 0.3, 3.0], "batch_size": [8, 32, 128], "hidden": [1
 CHANCE_ACCURACY = 0.2  # validation accuracy below this is hardly better than guessing among ten classes
 STUCK_LOSS = 2.2  # a training loss still near ln 10 = 2.30, the loss of a uniform guess over ten classes
 LARGE_LR = 0.5  # "stuck" with a rate this large means the steps overshoot (seen from 1 upwards)
-OVERFIT_RISE = 0.10  # validation loss this much (10 %) above its lowest: overfitting
-GOOD_ACCURACY = 0.90  # training accuracy below this: the network has not learned the training set
+RISE = 0.10  # a loss this much (10 %) above its lowest has turned up: overfitting, or unstable steps
+SUSTAINED = 3  # epochs in a row above the lowest validation loss before a rise counts as overfitting
+GOOD_ACCURACY = 0.90  # accuracy below this: not learned yet
 
 
 def digits_split(seed=0, *, val_fraction=0.2, test_fraction=0.2):
@@ -60,8 +61,8 @@ def train_digits(train, val, *, lr, batch_size=32, hidden=64, epochs=20, seed=0)
 def describe_run(history, *, lr, batch_size, hidden, epochs, n_val):
     """The one-line status of a run: its setting, the accuracy it reached
     (as a percentage and a count of validation digits) and its regime in
-    words: diverged, stuck at chance, overfitting, underfitting, or learning
-    well."""
+    words: diverged, stuck at chance, unstable, jumpy, overfitting,
+    underfitting, or learning well."""
     setting = f"lr={lr:g} batch={batch_size} hidden={hidden} epochs={epochs}"
     if history.diverged:
         return (f"{setting}: diverged in epoch {history.epochs + 1} (the loss exploded): "
@@ -69,19 +70,34 @@ def describe_run(history, *, lr, batch_size, hidden, epochs, n_val):
     val_acc, train_acc = history.val_accuracy[-1], history.train_accuracy[-1]
     numbers = (f"val acc {100 * val_acc:.1f}% ({round(val_acc * n_val)}/{n_val}), "
                f"train acc {100 * train_acc:.1f}%")
-    val_loss = history.val_loss
-    best = min(range(len(val_loss)), key=val_loss.__getitem__)
-    rise = val_loss[-1] / val_loss[best] - 1
+    best = min(range(len(history.val_loss)), key=history.val_loss.__getitem__)
+    val_rise = history.val_loss[-1] / history.val_loss[best] - 1
+    train_rise = history.train_loss[-1] / min(history.train_loss) - 1
+    # Overfitting is a trend: the last SUSTAINED epochs all sit well above the lowest validation loss.
+    recent = history.val_loss[-SUSTAINED:]
+    sustained = len(history.val_loss) > SUSTAINED and min(recent) > (1 + RISE) * history.val_loss[best]
     if val_acc < CHANCE_ACCURACY and history.train_loss[-1] > STUCK_LOSS:
         advice = ("the steps are too large: try a smaller learning rate" if lr >= LARGE_LR else
                   "the steps are too small or too few: try a larger learning rate or more epochs")
         regime = f"stuck at chance level (loss near ln 10 = 2.3, a uniform guess): {advice} (diverged: no)"
-    elif rise > OVERFIT_RISE:
+    elif val_rise > RISE and train_rise > RISE:
+        # Overfitting lowers the training loss; here it went back up as well.
+        regime = (f"unstable: both losses jumped back up (validation loss lowest at epoch {best + 1}, "
+                  f"now {100 * val_rise:.0f}% higher): the steps are too large, try a smaller learning rate "
+                  f"(diverged: no)")
+    elif val_rise > RISE and not sustained:
+        regime = (f"jumpy: the validation loss jumped up in the last epochs (lowest at epoch {best + 1}): "
+                  f"a step overshot, and a smaller learning rate or a larger batch gives smoother curves "
+                  f"(overfitting: not clear, diverged: no)")
+    elif val_rise > RISE and train_acc >= GOOD_ACCURACY:
         regime = (f"overfitting: validation loss lowest at epoch {best + 1}, "
-                  f"now {100 * rise:.0f}% higher (diverged: no)")
+                  f"now {100 * val_rise:.0f}% higher, while the training loss keeps falling (diverged: no)")
     elif train_acc < GOOD_ACCURACY:
         regime = ("underfitting, training accuracy is low too: train longer, or try a larger learning rate "
                   "or more hidden units (overfitting: no, diverged: no)")
+    elif val_acc < GOOD_ACCURACY:
+        regime = (f"learning, but validation accuracy is {100 * (train_acc - val_acc):.0f} points below training "
+                  f"(overfitting: not yet, diverged: no)")
     else:
         regime = "learning well (overfitting: no, diverged: no)"
     return f"{setting}: {numbers}; {regime}"
