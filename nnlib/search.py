@@ -188,4 +188,11 @@ def first_epochs(history, epochs):
         diverged=False,
         message=f"Trained {epochs} epochs of {per_epoch} batches: {epochs * per_epoch} updates.",
     )
+    # Fields that early stopping adds to History (notebook 08) describe the
+    # whole run: recompute them for the cut, which ran no early stopping.
+    fields = {f.name for f in dataclasses.fields(history)}
+    if "best_epoch" in fields:
+        cut.best_epoch = int(np.argmin(cut.val_loss)) + 1 if cut.val_loss else None
+    if "stopped_early" in fields:
+        cut.stopped_early = False
     return cut
