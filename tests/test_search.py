@@ -2,6 +2,8 @@
 best trial, seed repeats, and cutting a History after its first epochs."""
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -232,3 +234,10 @@ def test_first_epochs_rejects_more_epochs_than_the_run_has(digits):
         search.first_epochs(run, 3)
     with pytest.raises(ValueError, match="epochs must be at least 1; got 0"):
         search.first_epochs(run, 0)
+
+
+def test_nnlib_search_is_core_numpy_only():
+    code = ("import sys, nnlib.search\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'ipywidgets', 'IPython')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"
