@@ -113,6 +113,15 @@ def test_moving_back_is_a_cache_hit(panel):
     assert panel.text == first_text and panel.png == first_png
 
 
+def test_a_move_redraws_only_the_moving_parts(panel):
+    """Everything a move changes is animated, so the figure's background is
+    drawn once and reused (the move then costs tens of milliseconds)."""
+    set_controls(panel, lr=0.1, batch_size=32, hidden=64, epochs=20)
+    set_controls(panel, epochs=12)
+    assert not panel.figure.stale
+    assert panel.explorer.curves.loss.title.get_text() == "loss"
+
+
 def test_busy_line_only_for_settings_not_trained_yet(panel):
     set_controls(panel, lr=0.1, batch_size=32, hidden=64, epochs=20)
     assert panel.busy == panel.explorer.busy

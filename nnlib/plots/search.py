@@ -209,7 +209,6 @@ class ExplorerCurves:
         self.loss = TrainValCurves(loss_ax, max_epochs)
         self.loss.title.set_text(TEXT["loss_title"])
         self.loss.title.set_fontsize(12)
-        self.loss.title.set_animated(False)
         # No rate on the explorer's slider diverges: keep only the two curves in the legend.
         loss_ax.legend(handles=[self.loss.train_line, self.loss.val_line], fontsize=10, loc="upper right")
 
