@@ -117,8 +117,10 @@ def test_a_move_redraws_only_the_moving_parts(panel):
     """Everything a move changes is animated, so the figure's background is
     drawn once and reused (the move then costs tens of milliseconds)."""
     set_controls(panel, lr=0.1, batch_size=32, hidden=64, epochs=20)
+    background = panel.renderer._background  # replaced whenever the whole figure is drawn again
     set_controls(panel, epochs=12)
-    assert not panel.figure.stale
+    set_controls(panel, lr=0.3)
+    assert panel.renderer._background is background
     assert panel.explorer.curves.loss.title.get_text() == "loss"
 
 
