@@ -191,6 +191,22 @@ def test_every_stop_gives_a_status_line_that_fits_its_setting(split):
             assert history.val_accuracy[-1] < 0.2 and history.train_loss[-1] > 2.2
 
 
+@pytest.mark.parametrize("lr, batch_size, hidden, epochs, regime", [
+    (3.0, 32, 16, 10, "stuck at chance level"),
+    (0.003, 32, 16, 10, "underfitting"),
+    (0.3, 32, 16, 50, "learning well"),
+    (0.3, 32, 16, 10, "jumpy"),
+    (0.3, 8, 128, 50, "overfitting:"),
+    (1.5, 128, 128, 10, "unstable"),
+])
+def test_the_stops_show_every_regime(split, lr, batch_size, hidden, epochs, regime):
+    for name, value in (("lr", lr), ("batch_size", batch_size), ("hidden", hidden), ("epochs", epochs)):
+        assert value in STOPS[name]
+    history = train_digits(*split, lr=lr, batch_size=batch_size, hidden=hidden, epochs=epochs)
+    text = describe_run(history, lr=lr, batch_size=batch_size, hidden=hidden, epochs=epochs, n_val=359)
+    assert text.split("; ")[1].startswith(regime), text
+
+
 @pytest.mark.parametrize("kwargs, words", [
     ({"batch_size": 10}, "batch_size must be one of"),
     ({"hidden": 100}, "hidden must be one of"),
