@@ -24,6 +24,8 @@ TEXT = {
     "lr": "learning rate (log scale)",
     "lr_plain": "learning rate",
     "hidden": "hidden units",
+    "hidden_log": "hidden units (log scale)",
+    "diverged": "diverged",
     "val_accuracy_pct": "validation accuracy (%)",
     "best_cell": "best cell",
     "where_title": "Where each search tried ({n} trainings each)",
@@ -80,7 +82,7 @@ def plot_grid_heatmap(lrs, hiddens, trials, *, epochs):
     for i in range(len(hiddens)):
         for j in range(len(lrs)):
             value = scores[i, j]
-            text = "diverged" if np.isnan(value) else f"{value:.1f}"
+            text = TEXT["diverged"] if np.isnan(value) else f"{value:.1f}"
             color = "black" if not np.isnan(value) and value > 60 else "white"
             ax.text(j, i, text, ha="center", va="center", color=color, fontsize=11,
                     fontweight="bold" if (i, j) == (best_row, best_col) else "normal")
@@ -132,7 +134,7 @@ def plot_grid_vs_random(grid_trials, random_trials):
     left.set_yscale("log", base=2)
     left.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     left.yaxis.set_minor_locator(NullLocator())
-    left.set_ylabel(TEXT["hidden"] + " (log scale)", fontsize=12)
+    left.set_ylabel(TEXT["hidden_log"], fontsize=12)
     left.set_title(TEXT["where_title"].format(n=len(grid_trials)), fontsize=13)
     left.legend(loc="upper left", fontsize=10, framealpha=0.9)
     right.axhline(CHANCE, color=COLORS["neutral"], linestyle=":", linewidth=1.5, label=TEXT["chance"])
