@@ -8,13 +8,15 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     optim.py      SGD
     data.py       batch_indices, minibatches, train_val_test_split
     training.py   fit, History, evaluate, accuracy
-    datasets.py   load_digits, make_line, make_sine, make_moons, make_spirals
+    datasets.py   corrupt_labels, load_digits, make_line, make_sine, make_moons, make_spirals
     surfaces.py   the loss of y = w*x + b and descent paths across it
     costs.py      what a gradient costs: counting and timing both ways
+    capacity.py   polynomial_features, least_squares, random_relu_features
 """
 
 from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split
-from .datasets import load_digits, make_line, make_moons, make_sine, make_spirals
+from .capacity import least_squares, polynomial_features, random_relu_features
+from .datasets import corrupt_labels, load_digits, make_line, make_moons, make_sine, make_spirals
 from .gradients import backprop_gradients, finite_difference_gradients, gradient_check, numerical_gradient, relative_error
 from .layers import Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh, count_parameters, mlp
 from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
@@ -31,6 +33,7 @@ __all__ = [
     "SGD",
     "batch_indices", "batches_per_epoch", "minibatches", "train_val_test_split",
     "Evaluation", "History", "accuracy", "evaluate", "fit", "predict", "predicted_classes",
-    "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
+    "least_squares", "polynomial_features", "random_relu_features",
+    "corrupt_labels", "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
     "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",
 ]

@@ -89,3 +89,32 @@ def make_spirals(n_samples=300, *, n_classes=3, noise=0.2, rng=None):
     angle = y * (2 * np.pi / n_classes) + 4.0 * radius + noise * rng.standard_normal(n)
     x = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
     return x, y.astype(np.int64)
+
+
+def corrupt_labels(y, fraction, *, n_classes=None, rng=None):
+    """Change exactly round(fraction * len(y)) labels, chosen at random, to
+    another class (never the same one). ``y`` itself is not modified.
+
+    y: (n,) integer labels 0..n_classes-1 (n_classes defaults to max(y) + 1).
+    Returns (y_noisy (n,), flipped (n,) bool: True where the label changed).
+    """
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must be a 1-D array of integer labels; got shape {y.shape}, dtype {y.dtype}")
+    fraction = check_range(fraction, "fraction", 0.0, 1.0, include_high=True)
+    if n_classes is None:
+        n_classes = int(y.max()) + 1
+    n_classes = check_positive_int(n_classes, "n_classes")
+    if n_classes < 2:
+        raise ValueError(f"n_classes must be at least 2 to change a label; got {n_classes}")
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"y must hold labels 0..{n_classes - 1}; got values from {y.min()} to {y.max()}")
+    rng = as_rng(rng)
+    n_flip = round(fraction * len(y))
+    flipped = np.zeros(len(y), dtype=bool)
+    flipped[rng.choice(len(y), size=n_flip, replace=False)] = True
+    # Adding 1..n_classes-1 (mod n_classes) gives a different class, each equally likely.
+    shift = rng.integers(1, n_classes, size=n_flip)
+    y_noisy = y.copy()
+    y_noisy[flipped] = (y[flipped] + shift) % n_classes
+    return y_noisy, flipped

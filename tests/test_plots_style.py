@@ -62,3 +62,29 @@ def test_a_figure_without_animated_artists_is_drawn_in_full():
     after = pixels(renderer.png())
     assert not np.array_equal(before, after)
     np.testing.assert_array_equal(after, full_drawing(renderer))
+
+
+def test_slider_panel_keeps_its_stops_and_refuses_impossible_ones():
+    import ipywidgets as widgets
+    import pytest
+
+    from nnlib.plots.style import new_figure
+    from nnlib.widgets.panel import SliderPanel, learning_rate_slider
+
+    fig, ax = new_figure()
+    line, = ax.plot([0, 1], [0, 1])
+
+    def draw(lr, steps):
+        line.set_ydata([0, lr * steps])
+        return f"lr={lr:g} steps={steps}"
+
+    def controls():
+        return {"lr": learning_rate_slider(0.1, 0.01, 1), "steps": widgets.IntSlider(value=3, min=1, max=10)}
+
+    panel = SliderPanel(draw, controls(), fig, stops={"lr": [0.01, 0.1, 1.0], "steps": [1, 10]})
+    assert panel.stops == {"lr": [0.01, 0.1, 1.0], "steps": [1, 10]}
+    assert SliderPanel(draw, controls(), fig).stops == {}
+    for stops, words in (({"momentum": [0]}, "not a control"), ({"lr": [0.07]}, "options"),
+                         ({"steps": [0]}, "outside"), ({"steps": []}, "empty")):
+        with pytest.raises(ValueError, match=words):
+            SliderPanel(draw, controls(), fig, stops=stops)

@@ -55,6 +55,27 @@ def learning_rate_slider(lr, low, high):
                               style={"description_width": "initial"})
 
 
+def check_stops(stops, controls):
+    """``stops`` as {name: list of values}, after checking that every name is
+    a control and every value one it can take (ValueError otherwise)."""
+    checked = {}
+    for name, values in stops.items():
+        if name not in controls:
+            raise ValueError(f"stops names {name!r}, which is not a control; controls: {sorted(controls)}")
+        control, values = controls[name], list(values)
+        if not values:
+            raise ValueError(f"stops[{name!r}] is empty; give at least one value")
+        for value in values:
+            options = getattr(control, "_options_values", None)
+            low, high = getattr(control, "min", None), getattr(control, "max", None)
+            if options is not None and value not in options:
+                raise ValueError(f"stops[{name!r}] has {value!r}, not one of the control's options {list(options)}")
+            if options is None and low is not None and not low <= value <= high:
+                raise ValueError(f"stops[{name!r}] has {value!r}, outside the control's range [{low}, {high}]")
+        checked[name] = values
+    return checked
+
+
 class SliderPanel:
     """Controls wired to ``draw``, a plain function that updates ``figure``.
 
@@ -63,13 +84,19 @@ class SliderPanel:
     "lr=0.3 steps=50 final loss=0.0123 (converged)".
     controls: {name: ipywidget with a .value}, passed to draw by name.
 
+    stops: {name: [values]}, optional: the values of each control that a
+    static page without a kernel (``make book``) precomputes, chosen to show
+    every regime the notebook talks about. Each must be a legal value of
+    its control.
+
     After every change of a control, ``text`` holds the description and
     ``png`` the rendered figure; the notebook shows ``panel.widget``.
     """
 
-    def __init__(self, draw, controls, figure):
+    def __init__(self, draw, controls, figure, *, stops=None):
         self.draw = draw
         self.controls = dict(controls)
+        self.stops = check_stops(stops or {}, self.controls)
         self.figure = figure
         self.renderer = FastRenderer(figure)  # redraws only the animated artists when it can
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="1000px"))
