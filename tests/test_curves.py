@@ -244,10 +244,11 @@ def test_plot_lr_sweep_lines_diverged_marks_and_best_region(runs):
     plt.close(fig)
 
 
-def test_best_region_widens_by_half_a_step():
+def test_best_region_spans_exactly_the_good_rates():
     low, high = curves.best_region([0.01, 0.1, 1.0], [0.5, 0.1, 0.15], 2.0)
-    assert low == pytest.approx(10**-1.5)
-    assert high == pytest.approx(10**0.5)
+    assert (low, high) == (0.1, 1.0)
+    low, high = curves.best_region([0.01, 0.1, 1.0], [0.5, 0.1, 0.5], 2.0)  # one rate: a visible sliver
+    assert low == pytest.approx(10**-1.1) and high == pytest.approx(10**-0.9)
     assert curves.best_region([0.1, 1.0], [np.nan, np.nan], 2.0) is None
 
 

@@ -36,7 +36,7 @@ TEXT = {
     "final_train": "training loss",
     "final_val": "validation loss",
     "diverged_points": "diverged: no final loss",
-    "best_region": "best region (within {factor:g}x of the lowest loss)",
+    "best_region": "best region (validation loss within {factor:g}x of the lowest)",
     "grid_title": "Validation loss after {epochs} epochs: batch size x learning rate",
     "batch_size": "batch size (examples per update)",
     "grid_colorbar": "validation loss (log scale)",
@@ -141,18 +141,22 @@ def plot_loss_curves(histories, labels, *, title=None, colors=None):
 
 
 def best_region(lrs, losses, factor):
-    """(low, high) learning rates around the runs whose loss is within
-    ``factor`` times the lowest, widened by half a grid step on each side
-    (in log space), or None if no run finished."""
+    """(low, high): the smallest and the largest learning rate whose loss is
+    within ``factor`` times the lowest, or None if no run finished. The band
+    spans exactly those rates (no padding, so it does not look wider than
+    the sweep shows); a single rate gets a sliver of a tenth of a grid step
+    on each side (in log space), so that it stays visible."""
     lrs = np.asarray(lrs, dtype=float)
     losses = np.asarray(losses, dtype=float)
     if np.all(np.isnan(losses)):
         return None
     good = np.flatnonzero(losses <= factor * np.nanmin(losses))
-    first, last = good.min(), good.max()
-    log_lr = np.log10(lrs)
-    half_step = 0.5 * np.diff(log_lr).mean() if len(lrs) > 1 else 0.25
-    return 10 ** (log_lr[first] - half_step), 10 ** (log_lr[last] + half_step)
+    low, high = lrs[good.min()], lrs[good.max()]
+    if low == high:
+        log_lr = np.log10(lrs)
+        sliver = 0.1 * np.diff(log_lr).mean() if len(lrs) > 1 else 0.05
+        return 10 ** (np.log10(low) - sliver), 10 ** (np.log10(high) + sliver)
+    return low, high
 
 
 def plot_lr_sweep(lrs, histories, *, best_within=2.0, title=None):
