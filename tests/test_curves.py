@@ -240,7 +240,7 @@ def test_plot_lr_sweep_lines_diverged_marks_and_best_region(runs):
     assert list(x_div) == [10.0]
     # the green band covers lr=0.1 (the lowest loss here) and not lr=10
     low, high = curves.best_region(lrs, val, 2.0)
-    assert low < 0.1 < high < 10.0
+    assert low <= 0.1 <= high < 10.0
     plt.close(fig)
 
 
