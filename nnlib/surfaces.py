@@ -93,8 +93,10 @@ def line_loss_grid(x, y, w_values, b_values):
 @dataclass
 class DescentPath:
     """Where (w, b) went: w[k], b[k] and loss[k] (on all the data) after k
-    updates, k = 0..updates. ``verdict`` is one of "converged", "too slow",
-    "oscillating", "oscillating, converged" or "diverged"."""
+    updates, k = 0..updates. ``verdict`` (see ``describe_path``) is one of
+    "converged", "too slow", "oscillating", "oscillating, converged" (full
+    batch only), "noisy, hovering near the minimum" (mini-batches only),
+    "diverging" (the loss grows, not yet stopped) or "diverged" (stopped)."""
 
     w: np.ndarray
     b: np.ndarray

@@ -256,7 +256,7 @@ def regimes_figure(x, y, paths):
         _path_lines(ax_map, path, label=TEXT["path"].format(lr=path.lr))
         _diverged_note(ax_map, path)
         ax_map.set_title(TEXT["regime_title"].format(lr=path.lr, verdict=path.verdict), fontsize=13,
-                         color=COLORS["bad"] if path.verdict == "diverged" else "black")
+                         color=COLORS["bad"] if path.verdict in ("diverged", "diverging") else "black")
         _draw_loss_per_step(ax_loss, path)
         ax_loss.set_title(TEXT["loss_title"])
     axes[0, 0].legend(loc="lower right", fontsize=8)
