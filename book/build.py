@@ -113,24 +113,33 @@ def static_panel_html(payload, number, folder, out, encode=None):
     e.g. a thread pool's submit) and return the HTML of the static panel: a
     range input per control that has more than one stop, the image, the
     status line, the data book.js reads, and the note.
+
+    The panel opens on the notebook's own picture and values (``start``);
+    the first move snaps every control to its nearest stop.
     Returns (html, number of pictures)."""
     encode = encode or (lambda function, *args: function(*args))
-    frames, written = {}, set()
-    for frame in payload["frames"]:
-        png = base64.b64decode(frame["png"])
+    written = set()
+
+    def picture(encoded):
+        png = base64.b64decode(encoded)
         name = f"panel{number}-{hashlib.sha1(png).hexdigest()[:12]}.webp"
         if name not in written:
             written.add(name)
             encode(write_webp, png, out / folder / name)
-        frames[",".join(map(str, frame["index"]))] = [f"{folder}/{name}", frame["text"]]
+        return f"{folder}/{name}"
+
+    frames = {",".join(map(str, frame["index"])): [picture(frame["png"]), frame["text"]]
+              for frame in payload["frames"]}
     index = [control["index"] for control in payload["controls"]]
-    src, text = frames[",".join(map(str, index))]
+    start = payload.get("start")
+    src, text = [picture(start["png"]), start["text"]] if start else frames[",".join(map(str, index))]
     controls = []
     for k, control in enumerate(payload["controls"]):
         labels, label = control["labels"], html.escape(control["description"])
-        current = html.escape(labels[control["index"]])
+        current = html.escape(control.get("current", labels[control["index"]]))
+        readout = f'<output data-control="{k}">{current}</output>'
         if len(labels) == 1:
-            controls.append(f'<span class="nnlib-panel-control">{label}: <output>{current}</output></span>')
+            controls.append(f'<span class="nnlib-panel-control">{label}: {readout}</span>')
             continue
         ticks = f"nnlib-panel-{number}-ticks-{k}"  # a tick mark under the slider at every stop
         controls.append(
@@ -139,15 +148,15 @@ def static_panel_html(payload, number, folder, out, encode=None):
             f'data-control="{k}" data-name="{html.escape(control["name"])}" aria-label="{label}" '
             f'aria-valuetext="{current}" list="{ticks}">'
             f'<datalist id="{ticks}">{"".join(f"<option value={i}></option>" for i in range(len(labels)))}</datalist>'
-            f"<output>{current}</output></label>")
+            f"{readout}</label>")
     data = {"labels": [control["labels"] for control in payload["controls"]], "index": index, "frames": frames}
     # "</" inside a script would end it early; JSON allows the escaped slash.
     data_json = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    page = (f'<div class="nnlib-panel" id="nnlib-panel-{number}" data-key="{",".join(map(str, index))}">'
+    page = (f'<div class="nnlib-panel" id="nnlib-panel-{number}" data-key="start">'
             f'<div class="nnlib-panel-controls">{"".join(controls)}</div>'
             f'<img class="nnlib-panel-image" src="{src}" alt="{html.escape(text)}">'
             f'<div class="nnlib-panel-status"><code>{html.escape(text)}</code></div>'
-            f'<p class="nnlib-panel-note">{NOTE.format(count=len(frames))}</p>'
+            f'<p class="nnlib-panel-note">{NOTE.format(count=len(written))}</p>'
             f'<script type="application/json" class="nnlib-panel-data">{data_json}</script></div>')
     return page, len(written)
 

@@ -38,7 +38,8 @@ def test_static_panel_pictures_are_the_exact_pixels(payload, tmp_path):
 
     (tmp_path / "nb").mkdir()
     page, pictures = build.static_panel_html(payload, 1, "nb", tmp_path)
-    assert pictures == len(payload["frames"]) == 3  # lr 0.1 (the panel's own), 0.3, 1.5
+    assert len(payload["frames"]) == 2  # lr 0.3 and 1.5 at 30 steps
+    assert pictures == 3  # and the panel's own picture, lr 0.1, where the page opens
     data = json.loads(re.search(r'class="nnlib-panel-data">(.*?)</script>', page).group(1))
     for frame in payload["frames"]:
         src, text = data["frames"][",".join(map(str, frame["index"]))]
@@ -46,10 +47,15 @@ def test_static_panel_pictures_are_the_exact_pixels(payload, tmp_path):
         webp = (tmp_path / src).read_bytes()
         assert webp[:4] == b"RIFF" and webp[8:12] == b"WEBP"
         assert np.array_equal(pixels(webp), pixels(base64.b64decode(frame["png"])))  # lossless
-    assert data["labels"] == [["0.1", "0.3", "1.5"], ["30"]]
-    assert data["index"] == [0, 0]
+    start = re.search(r'<img class="nnlib-panel-image" src="([^"]+)" alt="([^"]+)"', page)
+    assert np.array_equal(pixels((tmp_path / start.group(1)).read_bytes()),
+                          pixels(base64.b64decode(payload["start"]["png"])))
+    assert start.group(2) == payload["start"]["text"] and start.group(2).startswith("lr=0.1 steps=30")
+    assert data["labels"] == [["0.3", "1.5"], ["30"]]
+    assert data["index"] == [0, 0]  # the static slider starts at the stop nearest 0.1
+    assert '<output data-control="0">0.1</output>' in page  # but its readout says what is drawn
     # One range input for lr; steps has one stop, so it is shown as text.
-    assert page.count('type="range"') == 1 and "steps: <output>30</output>" in page
+    assert page.count('type="range"') == 1 and 'steps: <output data-control="1">30</output>' in page
     assert "make lab" in page and "3 pictures" in page
 
 
@@ -66,7 +72,7 @@ def test_make_static_replaces_the_stops_and_drops_other_widget_views(payload, tm
     assert set(first["data"]) == {"text/html", "text/plain"} and 'class="nnlib-panel"' in first["data"]["text/html"]
     assert set(second["data"]) == {"text/plain"}
     assert "widgets" not in nb.metadata
-    assert panels == [{"pictures": 3, "stops": {"lr": ["0.1", "0.3", "1.5"], "steps": ["30"]}}]
+    assert panels == [{"pictures": 3, "stops": {"lr": ["0.3", "1.5"], "steps": ["30"]}}]
 
 
 def test_index_lists_every_notebook_from_the_readme_table():
@@ -127,12 +133,12 @@ def test_any_new_notebook_and_any_slider_panel_is_picked_up(tmp_path):
     nbformat.write(nb, notebooks / "97_new.ipynb")
     summary = build.build(tmp_path / "book", notebooks=notebooks, log=lambda line: None)
     assert summary["pages"] == ["97_new.html"]
-    # k: the stops 1, 5, 9 and the current 2; sign: no stops, so only its current value.
-    assert summary["panels"] == {"97_new.html": [{"k": ["1", "2", "5", "9"], "sign": ["1"]}]}
-    assert summary["pictures"] == 4
+    # k: the stops 1, 5, 9; sign: no stops, so only its current value.
+    assert summary["panels"] == {"97_new.html": [{"k": ["1", "5", "9"], "sign": ["1"]}]}
+    assert summary["pictures"] == 4  # and the opening picture, k=2
     page = (tmp_path / "book" / "97_new.html").read_text()
     assert page.count('class="nnlib-panel"') == 1 and page.count('type="range"') == 1
-    assert "k=2 sign=1" in page and "static/book.js" in page
+    assert "k=2 sign=1" in page and "k=9 sign=1" in page and "static/book.js" in page
     index = (tmp_path / "book" / "index.html").read_text()
     assert 'href="97_new.html"' in index
     assert len(list((tmp_path / "book" / "97_new").glob("*.webp"))) == 4

@@ -51,13 +51,26 @@ def test_bundle_follows_the_controls(no_book):
     assert base64.b64decode(data["image/png"]) == panel.png
 
 
-def test_stop_values_add_the_current_value_in_slider_order():
-    panel = learning_rate_panel(lr=0.2, steps=30)  # 0.2 is no stop: it is added, in its place
+def test_stop_values_are_the_declared_stops_in_slider_order():
+    panel = learning_rate_panel(lr=0.2, steps=30)  # 0.2 is no stop
     values = stop_values(panel)
-    assert values["lr"] == [0.001, 0.01, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 3.0]
+    assert values["lr"] == [0.001, 0.01, 0.1, 0.3, 0.5, 0.8, 1.0, 1.5, 3.0]
     assert values["steps"] == [1, 10, 30, 100, 200]
-    quick = stop_values(panel, quick=True)
-    assert quick == {"lr": [0.001, 0.2, 3.0], "steps": [1, 30, 200]}
+    # quick: first, nearest the current value (0.3 is one notch above 0.2, 0.1 two below), last
+    assert stop_values(panel, quick=True) == {"lr": [0.001, 0.3, 3.0], "steps": [1, 30, 200]}
+    panel.stops = {"lr": [0.5, 0.001]}  # a control without stops keeps its current value
+    assert stop_values(panel) == {"lr": [0.001, 0.5], "steps": [30]}
+
+
+def test_a_panel_opened_between_stops_starts_on_its_own_picture(monkeypatch):
+    panel = learning_rate_panel(lr=0.2, steps=40)
+    payload = stops_payload(panel)
+    assert payload["start"] == {"png": base64.b64encode(panel.png).decode(), "text": panel.text}
+    assert payload["start"]["text"].startswith("lr=0.2 steps=40 ")
+    lr, steps = payload["controls"]
+    assert (lr["current"], lr["labels"][lr["index"]]) == ("0.2", "0.3")  # the static slider starts at 0.3
+    assert (steps["current"], steps["labels"][steps["index"]]) == ("40", "30")
+    assert len(payload["frames"]) == 9 * 5  # only the declared stops are precomputed
 
 
 def test_every_panel_has_stops_for_every_control_within_60_pictures():
@@ -116,6 +129,9 @@ def test_book_bundle_carries_every_stop(monkeypatch):
     current = base64.b64decode(by_index[(1, 1, 1)]["png"])
     assert np.array_equal(pixels(current), pixels(base64.b64decode(data["image/png"])))
     assert data["text/plain"] == panel.text
+    assert payload["start"]["text"] == panel.text
+    # The stop at the panel's own values is the same run (only the measured time differs).
+    assert by_index[(1, 1, 1)]["text"].split(";")[0] == panel.text.split(";")[0]
 
 
 def test_full_book_mode_keeps_every_stop(monkeypatch):

@@ -49,20 +49,26 @@ def value_label(control, value):
     return str(value)
 
 
+def nearest(control, values, value):
+    """The index in ``values`` (sorted along the slider) nearest to ``value``:
+    by position among a selection slider's options, else by value."""
+    target = _position(control, value)
+    return min(range(len(values)), key=lambda i: abs(_position(control, values[i]) - target))
+
+
 def stop_values(panel, *, quick=False):
-    """{control name: [values]} for every control, in slider order: its stops
-    plus its current value (so the static page opens on the picture the
-    notebook shows). A control without stops keeps its current value only.
-    quick: keep at most the first, the current and the last value."""
+    """{control name: [values]} for every control, in slider order: its
+    declared stops (``panel.stops``), or its current value alone when it has
+    none. quick: keep at most the first, the one nearest the current value
+    and the last."""
     stops = getattr(panel, "stops", None) or {}
     chosen = {}
     for name, control in panel.controls.items():
-        current = control.value
-        values = list(dict.fromkeys([*stops.get(name, []), current]))  # unique, in order
+        values = list(dict.fromkeys(stops.get(name, [control.value])))  # unique, in order
         values.sort(key=lambda value: _position(control, value))
         if quick and len(values) > 3:
-            values = list(dict.fromkeys([values[0], current, values[-1]]))
-            values.sort(key=lambda value: _position(control, value))
+            middle = values[nearest(control, values, control.value)]
+            values = list(dict.fromkeys([values[0], middle, values[-1]]))
         chosen[name] = values
     return chosen
 
@@ -95,26 +101,34 @@ def _base64(png):
 
 
 def stops_payload(panel, *, quick=False):
-    """The PANEL_STOPS_MIME data: the controls with their stops, and one frame
-    per combination, ``index`` giving the stop of each control:
+    """The PANEL_STOPS_MIME data: the controls with their stops, one frame per
+    combination of stops (``index``: the stop of each control), and the
+    picture the panel shows now (``start``, the notebook's own picture, whose
+    values need not be stops):
 
         {"controls": [{"name": "lr", "description": "learning rate",
-                       "labels": ["0.001", ...], "index": 2}, ...],
-         "frames": [{"index": [0, 0], "png": base64, "text": "lr=0.001 ..."}, ...]}
+                       "labels": ["0.001", ...], "index": 2, "current": "0.1"}, ...],
+         "frames": [{"index": [0, 0], "png": base64, "text": "lr=0.001 ..."}, ...],
+         "start": {"png": base64, "text": "lr=0.1 steps=30 ..."}}
 
-    ``index`` of a control is the stop the panel shows now."""
+    ``index`` of a control is the stop nearest its current value (where the
+    static slider starts), ``current`` its current value as the readout shows it."""
+    if hasattr(panel, "wait"):
+        panel.wait()
+    start = {"png": _base64(panel.png), "text": panel.text}
     values_by_name = stop_values(panel, quick=quick)
     controls = []
     for name, values in values_by_name.items():
         control = panel.controls[name]
         controls.append({"name": name, "description": getattr(control, "description", "") or name,
                          "labels": [value_label(control, value) for value in values],
-                         "index": values.index(control.value)})
+                         "index": nearest(control, values, control.value),
+                         "current": value_label(control, control.value)})
     frames = []
     for values, png, text in render_stops(panel, values_by_name):
         index = [values_by_name[name].index(values[name]) for name in values_by_name]
         frames.append({"index": index, "png": _base64(png), "text": text})
-    return {"controls": controls, "frames": frames}
+    return {"controls": controls, "frames": frames, "start": start}
 
 
 def static_bundle(panel):
