@@ -45,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 MARKER = ".nnlib-book"  # marks a folder this script made (and may delete)
 TITLE = "Learning to Train"
+PICTURES_PER_PANEL = 64  # about 60 combinations of stops per panel keeps the book within budget
 NOTE = ("Precomputed: without a running notebook, these pictures were drawn in advance, "
         "by the panel's own drawing function, for the values the sliders stop at "
         "({count} pictures). To move the sliders freely, run the notebook: "
@@ -302,6 +303,9 @@ def build(out, *, only=None, quick=False, notebooks=ROOT / "notebooks", jobs=2, 
                 for k, panel in enumerate(panels, 1):
                     log(f"    panel {k}: " + "; ".join(f"{name} {' '.join(labels)}"
                                                         for name, labels in panel["stops"].items()))
+                    if panel["pictures"] > PICTURES_PER_PANEL:
+                        log(f"    WARNING: panel {k} has {panel['pictures']} pictures, more than "
+                            f"{PICTURES_PER_PANEL}: fewer stops keep the book small and quick to build")
     finally:
         if previous is None:
             os.environ.pop(BOOK_ENV, None)
