@@ -95,6 +95,14 @@ def accuracy(outputs, y):
     return float(np.mean(predicted_classes(outputs) == y))
 
 
+def confusion_matrix(y_true, y_pred, n_classes):
+    """(n_classes, n_classes) counts: entry [i, j] is how many examples of
+    true class i were predicted as class j. y_true, y_pred: (n,) ints."""
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return matrix
+
+
 def evaluate(model, loss, x, y):
     """Loss (and accuracy, for classification losses) on the whole of x, y,
     without updating anything."""
