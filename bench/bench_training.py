@@ -72,7 +72,6 @@ from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
 import nnlib  # noqa: E402
-from nnlib.optim import gather_parameters  # noqa: E402
 
 torch.set_num_threads(ARGS.threads)
 threadpoolctl.threadpool_limits(ARGS.threads)
@@ -205,15 +204,15 @@ class Nnlib:
 
 class NnlibInline:
     """A diagnosis, not a peer: the numpy calls nnlib.fit makes in one step
-    (same order, same temporaries, same flat SGD update, loss and accuracy
-    included), written inline without nnlib's classes and checks. Its gap to
+    (same order, same temporaries, zero_grad, accumulated gradients and
+    SGD's per-parameter update, loss and accuracy included), written inline without nnlib's classes and checks. Its gap to
     the floor is numpy work; the gap from here to nnlib is Python overhead."""
 
     name = "nnlib's calls, inline"
 
     def __init__(self, job, sizes, batch_size, dtype, seed):
         self.model = nnlib.mlp(sizes, rng=seed, dtype=dtype)
-        self.values, self.grads = gather_parameters(self.model.parameters())
+        self.parameters = self.model.parameters()
         self.job, self.batch_size, self.rng = job, batch_size, np.random.default_rng(seed)
 
     def train(self, epochs):
@@ -244,13 +243,16 @@ class NnlibInline:
                 self.loss_sum += value * m
                 grad = probs / m  # SoftmaxCrossEntropy.backward
                 grad[rows, yb] -= 1.0 / m
-                np.matmul(a.T, grad, out=W2.grad)  # Linear.backward
-                grad.sum(axis=0, out=b2.grad)
+                for p in self.parameters:  # SGD.zero_grad
+                    p.grad.fill(0.0)
+                W2.grad += a.T @ grad  # Linear.backward (gradients accumulate)
+                b2.grad += grad.sum(axis=0)
                 grad_a = grad @ W2.value.T
                 grad_h = grad_a * slope  # ReLU.backward
-                np.matmul(xb.T, grad_h, out=W1.grad)  # Linear.backward, no input gradient
-                grad_h.sum(axis=0, out=b1.grad)
-                self.values -= LEARNING_RATE * self.grads  # SGD.step
+                W1.grad += xb.T @ grad_h  # Linear.backward, no input gradient
+                b1.grad += grad_h.sum(axis=0)
+                for p in self.parameters:  # SGD.step
+                    p.value -= LEARNING_RATE * p.grad
                 self.correct += int(np.count_nonzero(logits.argmax(axis=1) == yb))  # fit's accuracy
 
     def test_accuracy(self):
