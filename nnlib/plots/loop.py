@@ -9,9 +9,12 @@ reading curves and the mistakes of a trained network.
     plot_confusion_matrix   counts of true class x predicted class
     plot_misclassified      a grid of 8x8 digits with true and predicted labels
 
-Plots draw; they never train: they take Histories and NoisyRuns.
+Plots draw; they never train: they take Histories and NoisyRuns. The
+plot_* functions make pyplot figures (shown by plt.show() in a notebook);
+the two views keep a figure made without pyplot, which a slider panel redraws.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import FixedLocator, NullLocator
 
@@ -65,6 +68,11 @@ TEXT = {
 PHASE_TICKS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 
 
+def _pyplot_figure(ncols=1, nrows=1, *, width, height):
+    """(fig, axes) from pyplot, laid out with the constrained layout."""
+    return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained")
+
+
 def _style_log_loss(ax, low, high):
     ax.set_yscale("log")
     ax.set_ylim(low, high)
@@ -82,7 +90,7 @@ def plot_batch_losses(batch_loss, updates_per_epoch, epoch_mean, train_end, val_
     """
     batch_loss = np.asarray(batch_loss)
     epochs = np.arange(1, len(epoch_mean) + 1)
-    fig, ax = new_figure(width=10.0, height=4.8)
+    fig, ax = _pyplot_figure(width=10.0, height=4.8)
     steps = np.arange(1, len(batch_loss) + 1) / updates_per_epoch
     ax.plot(steps, batch_loss, "-", color=COLORS["train"], alpha=0.35, linewidth=1, label=TEXT["batch_loss"])
     ax.plot(epochs, epoch_mean, "o", color=COLORS["train"], markersize=7, label=TEXT["epoch_mean"])
@@ -242,7 +250,7 @@ def plot_curve_gallery(runs, *, ncols=3):
     loss axes are log scale; a diverged run stops where it stopped.
     """
     nrows = int(np.ceil(len(runs) / ncols))
-    fig, axes = new_figure(ncols, nrows, width=12.0, height=3.4 * nrows)
+    fig, axes = _pyplot_figure(ncols, nrows, width=12.0, height=3.4 * nrows)
     axes = np.atleast_1d(axes).reshape(-1)
     for ax, (title, history) in zip(axes, runs):
         epochs = np.arange(1, history.epochs + 1)
@@ -267,7 +275,7 @@ def plot_confusion_matrix(matrix):
     matrix = np.asarray(matrix)
     n = len(matrix)
     mistakes = matrix * (1 - np.eye(n, dtype=matrix.dtype))
-    fig, ax = new_figure(width=6.4, height=5.6)
+    fig, ax = _pyplot_figure(width=6.4, height=5.6)
     image = ax.imshow(mistakes, cmap="Reds", vmin=0, vmax=max(mistakes.max(), 1))
     for i in range(n):
         for j in range(n):
@@ -289,7 +297,7 @@ def plot_misclassified(images, true, predicted, *, ncols=8):
     """A grid of 8x8 digits. images: (n, 64); true, predicted: (n,) labels."""
     n = len(images)
     nrows = max(1, int(np.ceil(n / ncols)))
-    fig, axes = new_figure(ncols, nrows, width=1.35 * ncols, height=1.6 * nrows + 0.5)
+    fig, axes = _pyplot_figure(ncols, nrows, width=1.35 * ncols, height=1.6 * nrows + 0.5)
     axes = np.atleast_1d(axes).reshape(-1)
     for ax in axes:
         ax.set_axis_off()

@@ -74,7 +74,7 @@ def early_stopping_panel(run, *, epoch=None, patience=10, monitor="val_loss", re
         "restore": widgets.Checkbox(value=restore, description="restore the best epoch", style=style),
         "monitor": widgets.ToggleButtons(options=MONITORS, value=monitor, description="stop on", style=style),
     }
-    stops = {"epoch": sorted({1, 10, 25, 50, 100, epochs}), "patience": [5, 20],
+    stops = {"epoch": sorted({e for e in (1, 10, 25, 50, 100) if e < epochs} | {epochs}), "patience": [5, 20],
              "restore": [True, False], "monitor": list(MONITORS)}
     panel = SliderPanel(draw, controls, view.figure, stops=stops)
     panel.view = view
