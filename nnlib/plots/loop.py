@@ -16,7 +16,7 @@ the two views keep a figure made without pyplot, which a slider panel redraws.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import FixedLocator, NullLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from .curves import plain_log_ticks
 from .style import COLORS, new_figure
@@ -24,6 +24,8 @@ from .style import COLORS, new_figure
 TEXT = {
     "epoch": "epoch (one pass over the training set)",
     "loss": "loss (cross-entropy, log scale)",
+    "loss_linear": "loss (cross-entropy)",
+    "epoch_short": "epoch",
     "batch_loss": "loss of each batch (one per update)",
     "epoch_mean": "mean of the epoch's batch losses (what fit reports)",
     "epoch_mean_mid": "the same means, drawn at mid-epoch",
@@ -60,6 +62,7 @@ TEXT = {
     "confusion_title": "Test set: true class against predicted class ({errors} mistakes of {total})",
     "true_class": "true class",
     "predicted_class": "predicted class",
+    "mistakes": "mistakes (counts off the diagonal)",
     "misclassified_title": "Test digits the network gets wrong",
     "digit_label": "true {true}, said {pred}",
 }
@@ -79,14 +82,17 @@ def _style_log_loss(ax, low, high):
     ax.grid(True, which="major", alpha=0.3)
 
 
-def plot_batch_losses(batch_loss, updates_per_epoch, epoch_mean, train_end, val_loss, *, title=None):
+def plot_batch_losses(batch_loss, updates_per_epoch, epoch_mean, train_end, val_loss, *, train_start=None,
+                      title=None):
     """One plot of a training run's losses against the epoch.
 
     batch_loss: (updates,) the loss of every batch, drawn at the end of its
     update (batch b of epoch e at e - 1 + b / updates_per_epoch);
     epoch_mean: (E,) the mean batch loss of each epoch, drawn both at the
     epoch's end (as fit reports it) and at its middle; train_end, val_loss:
-    (E,) the loss on the whole training / validation set after each epoch.
+    (E,) the loss on the whole training / validation set after each epoch;
+    train_start: optional loss of the training set before any update,
+    drawn at epoch 0 on the dashed line.
     """
     batch_loss = np.asarray(batch_loss)
     epochs = np.arange(1, len(epoch_mean) + 1)
@@ -96,10 +102,12 @@ def plot_batch_losses(batch_loss, updates_per_epoch, epoch_mean, train_end, val_
     ax.plot(epochs, epoch_mean, "o", color=COLORS["train"], markersize=7, label=TEXT["epoch_mean"])
     ax.plot(epochs - 0.5, epoch_mean, "o", markerfacecolor="none", markeredgecolor=COLORS["train"],
             markersize=7, label=TEXT["epoch_mean_mid"])
-    ax.plot(epochs, train_end, "--", color=COLORS["train"], linewidth=2, label=TEXT["train_end"])
+    end_x, end_y = (epochs, train_end) if train_start is None else (
+        np.arange(len(train_end) + 1), np.concatenate([[train_start], train_end]))
+    ax.plot(end_x, end_y, "--", color=COLORS["train"], linewidth=2, label=TEXT["train_end"])
     ax.plot(epochs, val_loss, "-s", color=COLORS["validation"], linewidth=2, markersize=5,
             label=TEXT["validation"])
-    values = np.concatenate([batch_loss, train_end, val_loss])
+    values = np.concatenate([batch_loss, end_y, val_loss])
     _style_log_loss(ax, values.min() / 1.5, values.max() * 1.5)
     plain_log_ticks(ax.yaxis)
     ax.set_xlim(0, len(epochs) + 0.2)
@@ -247,7 +255,8 @@ def plot_curve_gallery(runs, *, ncols=3):
     """Training and validation loss of several runs, one small plot each.
 
     runs: list of (title, History); the title names the diagnosis. The
-    loss axes are log scale; a diverged run stops where it stopped.
+    loss axes are linear from 0, so that a gap between the curves looks as
+    large as it is.
     """
     nrows = int(np.ceil(len(runs) / ncols))
     fig, axes = _pyplot_figure(ncols, nrows, width=12.0, height=3.4 * nrows)
@@ -256,15 +265,15 @@ def plot_curve_gallery(runs, *, ncols=3):
         epochs = np.arange(1, history.epochs + 1)
         ax.plot(epochs, history.train_loss, "-", color=COLORS["train"], linewidth=1.8, label=TEXT["train_loss"])
         ax.plot(epochs, history.val_loss, "-", color=COLORS["validation"], linewidth=1.8, label=TEXT["val_loss"])
-        ax.set_yscale("log")
-        plain_log_ticks(ax.yaxis)
-        ax.grid(True, which="major", alpha=0.3)
+        top = max(max(history.train_loss), max(history.val_loss))
+        ax.set_ylim(0, 1.08 * top)
+        ax.grid(True, alpha=0.3)
         ax.set_title(title, fontsize=11)
-        ax.set_xlabel("epoch", fontsize=10)
-        ax.set_ylabel("loss (log scale)", fontsize=10)
+        ax.set_xlabel(TEXT["epoch_short"], fontsize=10)
+        ax.set_ylabel(TEXT["loss_linear"], fontsize=10)
     for ax in axes[len(runs):]:
         ax.set_visible(False)
-    axes[0].legend(fontsize=8.5, loc="lower left")
+    axes[0].legend(fontsize=8.5, loc="upper right")
     fig.suptitle(TEXT["gallery_title"], fontsize=13)
     return fig
 
@@ -289,7 +298,8 @@ def plot_confusion_matrix(matrix):
     ax.set_ylabel(TEXT["true_class"], fontsize=12)
     total = int(matrix.sum())
     ax.set_title(TEXT["confusion_title"].format(errors=total - int(np.trace(matrix)), total=total), fontsize=11)
-    fig.colorbar(image, ax=ax, shrink=0.8, label="mistakes")
+    colorbar = fig.colorbar(image, ax=ax, shrink=0.8, label=TEXT["mistakes"])
+    colorbar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 
