@@ -22,7 +22,8 @@ from .layers import Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh, c
 from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
 from .optim import SGD
 from .surfaces import DescentPath, descent_path, gradient_descent_path, line_loss, line_loss_grid
-from .training import EarlyStopping, Evaluation, History, accuracy, confusion_matrix, evaluate, fit, predict, predicted_classes, replay_early_stopping
+from .training import (EarlyStopping, Evaluation, History, accuracy, confusion_matrix, evaluate, fit, predict,
+                       predicted_classes, replay_early_stopping)
 
 __version__ = "0.1.0"
 
@@ -32,8 +33,8 @@ __all__ = [
     "backprop_gradients", "finite_difference_gradients", "gradient_check", "numerical_gradient", "relative_error",
     "SGD",
     "batch_indices", "batches_per_epoch", "minibatches", "train_val_test_split",
-    "EarlyStopping", "Evaluation", "History", "accuracy", "confusion_matrix", "evaluate", "fit", "predict", "predicted_classes",
-    "replay_early_stopping",
+    "EarlyStopping", "Evaluation", "History", "accuracy", "confusion_matrix", "evaluate", "fit", "predict",
+    "predicted_classes", "replay_early_stopping",
     "least_squares", "polynomial_features", "random_relu_features",
     "corrupt_labels", "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
     "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",
