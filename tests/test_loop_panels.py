@@ -118,6 +118,9 @@ def test_noise_panel_draws_the_chosen_run_and_caches_it(noise_panel):
     np.testing.assert_array_equal(drawn(view.val_line)[1], run30.val_accuracy)
     assert set(panel.runs) == {0.0, 0.3}
     assert panel.stops == {"fraction": list(FRACTIONS)}
+    # While a setting trains, the status says so; a cached one needs no message.
+    assert panel.busy(fraction=0.3) is None
+    assert panel.busy(fraction=0.4) == "wrong labels=40%: training 40 epochs..."
 
 
 def test_noise_panel_rejects_a_fraction_off_the_slider():

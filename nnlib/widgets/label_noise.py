@@ -135,10 +135,16 @@ def label_noise_panel(runs=None, *, fraction=0.3, settings=None):
         view.show(run)
         return describe_phases(run)
 
+    def busy(fraction):
+        if fraction in runs:
+            return None  # cached: the redraw is quick
+        return f"wrong labels={100 * fraction:.0f}%: training {settings['epochs']} epochs..."
+
     control = widgets.SelectionSlider(options=[(f"{100 * f:.0f}%", f) for f in FRACTIONS], value=fraction,
                                       description="wrong labels", continuous_update=False,
                                       style={"description_width": "initial"})
-    panel = SliderPanel(draw, {"fraction": control}, view.figure, stops={"fraction": list(FRACTIONS)})
+    panel = SliderPanel(draw, {"fraction": control}, view.figure, stops={"fraction": list(FRACTIONS)},
+                        busy=busy)
     panel.runs = runs
     panel.view = view
     return panel
