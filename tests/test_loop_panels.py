@@ -232,3 +232,13 @@ def test_misclassified_grid_titles_and_gallery():
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == ["a", "b"]
     np.testing.assert_allclose(drawn(visible[1].lines[1])[1], [1.1, 0.7])
+
+
+def test_plot_phases_is_a_plain_figure_and_the_panel_view_is_animated(noisy_run):
+    # A figure shown once must draw everything; savefig skips animated artists.
+    fig = loop_plots.plot_phases(noisy_run)
+    assert not fig.findobj(lambda artist: artist.get_animated())
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), noisy_run.train_accuracy)
+    view = loop_plots.PhasesView(noisy_run.epochs)
+    assert view.train_line.get_animated() and view.spans[0].get_animated()

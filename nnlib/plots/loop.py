@@ -3,7 +3,8 @@ reading curves and the mistakes of a trained network.
 
     plot_batch_losses       every batch loss, the epoch means, validation
     phase_bounds            where initialisation, learning, memorisation end
-    PhasesView              accuracies per epoch with the phases (a panel's figure)
+    plot_phases             accuracies per epoch with the phases of learning marked
+    PhasesView              the same, as a panel's kept figure
     ReplayView              a finished run replayed with early stopping (a panel's figure)
     plot_curve_gallery      loss curves of several runs, each with its diagnosis
     plot_confusion_matrix   counts of true class x predicted class
@@ -50,12 +51,13 @@ TEXT = {
     "train_acc_short": "training accuracy",
     "val_acc_short": "validation accuracy",
     "now": "epoch {epoch}",
-    "best_line": "best epoch {epoch}",
-    "stop_line": "stops after epoch {epoch}",
-    "no_stop": "never stops (ran all {epoch})",
+    "best_legend": "best epoch so far at the stop",
+    "stop_legend": "where training stops",
     "counter": "epoch {epoch}\nno improvement for {waited} of {patience}",
     "counter_stopped": "epoch {epoch}\ntraining stopped after epoch {stop}",
-    "replay_title": "Early stopping on {monitor}, patience {patience}: keeps epoch {kept} ({how})",
+    "replay_title": "Early stopping on {monitor}, patience {patience}: {stop}, keeps epoch {kept} ({how})",
+    "stops_after": "stops after epoch {epoch}",
+    "never_stops": "never stops (all {epoch} epochs)",
     "restored": "restored",
     "not_restored": "not restored: the last epoch",
     "gallery_title": "Reading curves: six real runs",
@@ -119,6 +121,16 @@ def plot_batch_losses(batch_loss, updates_per_epoch, epoch_mean, train_end, val_
     return fig
 
 
+def _keep_layout(fig, moving):
+    """Mark the artists a slider moves as animated (a panel's FastRenderer
+    then redraws only them over a kept background) and fix the layout once:
+    solving the constrained layout again on every move would double its cost."""
+    for artist in moving:
+        artist.set_animated(True)
+    fig.draw_without_rendering()
+    fig.set_layout_engine(None)
+
+
 def phase_bounds(run):
     """(0, best, E) for a NoisyRun: initialisation is epoch 0 to 1 (the
     random network), learning from 1 to ``best``, the epoch of the highest
@@ -131,7 +143,7 @@ class PhasesView:
     accuracy and the fraction of wrong labels memorised, epochs 0..E on a
     symlog axis (linear up to 1, so epoch 0 shows), phases shaded."""
 
-    def __init__(self, epochs):
+    def __init__(self, epochs, *, animated=True):
         self.figure, ax = new_figure(width=10.0, height=4.8)
         self.ax = ax
         ax.set_xscale("symlog", linthresh=1.0, linscale=0.6)
@@ -141,12 +153,14 @@ class PhasesView:
         ax.xaxis.set_minor_locator(NullLocator())
         ax.set_ylim(0, 1.08)
         ax.yaxis.set_major_formatter(lambda value, _: f"{100 * value:.0f}%")
-        ax.axhline(0.1, color=COLORS["neutral"], linestyle=":", linewidth=1.5, label=TEXT["chance"])
         spans = (("initialisation", "#dddddd"), ("learning", "#d9f0d3"), ("memorisation", "#fde0dd"))
         self.spans, self.span_labels = [], []
         for name, color in spans:
-            self.spans.append(ax.axvspan(0, 1, color=color, alpha=0.7, linewidth=0, zorder=0))
+            self.spans.append(ax.axvspan(0, 1, color=color, alpha=0.6, linewidth=0, zorder=0))
             self.span_labels.append(ax.text(0.5, 1.04, TEXT[name], ha="center", va="center", fontsize=10.5))
+        # After the spans: a panel redraws the moving artists in the order they were made.
+        self.chance_line = ax.axhline(0.1, color=COLORS["neutral"], linestyle=":", linewidth=1.5,
+                                      label=TEXT["chance"])
         (self.train_line,) = ax.plot([], [], "-", color=COLORS["train"], linewidth=2, label=TEXT["train_acc"])
         (self.val_line,) = ax.plot([], [], "-", color=COLORS["validation"], linewidth=2, label=TEXT["val_acc"])
         (self.memorised_line,) = ax.plot([], [], "-", color=COLORS["bad"], linewidth=2, label=TEXT["memorised"])
@@ -158,6 +172,10 @@ class PhasesView:
         ax.legend(fontsize=9.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=3)
         self.title = ax.set_title(" ", fontsize=13)
         self.run = None
+        if animated:  # for a panel; a figure saved or shown once must not be animated
+            moving = [*self.spans, *self.span_labels, self.chance_line, self.train_line, self.val_line,
+                      self.memorised_line, self.best_marker, self.title]
+            _keep_layout(self.figure, moving)
 
     def show(self, run):
         """Draw a NoisyRun (see nnlib.widgets.label_noise)."""
@@ -181,6 +199,13 @@ class PhasesView:
             label.set_visible(high > low)
             label.set_x(np.sqrt(max(low, 0.5) * high) if low >= 1 else 0.5)  # the middle on the log axis
         self.title.set_text(TEXT["phases_title"].format(percent=100 * run.fraction))
+
+
+def plot_phases(run):
+    """The phases figure of one NoisyRun, to show once (not in a panel)."""
+    view = PhasesView(run.epochs, animated=False)
+    view.show(run)
+    return view.figure
 
 
 class ReplayView:
@@ -218,13 +243,16 @@ class ReplayView:
             ax.set_title(TEXT[name], fontsize=12)
             (marker,) = ax.plot([], [], "o", color="black", markersize=9, zorder=5)
             self.markers.append((marker, np.asarray(values)))
-            self.best_lines.append(ax.axvline(1, color=COLORS["good"], linewidth=2, label="best"))
-            self.stop_lines.append(ax.axvline(1, color=COLORS["bad"], linewidth=2, linestyle="--", label="stop"))
+            self.best_lines.append(ax.axvline(1, color=COLORS["good"], linewidth=2, label=TEXT["best_legend"]))
+            self.stop_lines.append(ax.axvline(1, color=COLORS["bad"], linewidth=2, linestyle="--",
+                                              label=TEXT["stop_legend"]))
         self.counter = loss_ax.text(0.03, 0.04, "", transform=loss_ax.transAxes, fontsize=10.5,
                                     va="bottom", bbox=dict(boxstyle="round", facecolor="white", alpha=0.9))
         self.title = self.figure.suptitle(" ", fontsize=12.5)
-        self.legends = [ax.legend(fontsize=9, loc=loc) for ax, loc in ((loss_ax, "upper right"),
-                                                                         (acc_ax, "lower right"))]
+        loss_ax.legend(fontsize=9, loc="upper right")
+        acc_ax.legend(fontsize=9, loc="lower right")
+        moving = [marker for marker, _ in self.markers] + self.best_lines + self.stop_lines + [self.counter, self.title]
+        _keep_layout(self.figure, moving)
 
     def show(self, epoch, point, waited, *, patience, monitor, restore):
         """Move the marker to ``epoch``; draw the best and stopping epochs of
@@ -232,15 +260,9 @@ class ReplayView:
         kept = point.best_epoch if restore else point.stop_epoch
         for marker, values in self.markers:
             marker.set_data([epoch], [values[epoch - 1]])
-        for lines, x, text in ((self.best_lines, point.best_epoch, TEXT["best_line"]),
-                               (self.stop_lines, point.stop_epoch,
-                                TEXT["stop_line"] if point.stopped_early else TEXT["no_stop"])):
+        for lines, x in ((self.best_lines, point.best_epoch), (self.stop_lines, point.stop_epoch)):
             for line in lines:
                 line.set_xdata([x, x])
-                line.set_label(text.format(epoch=x))
-        for ax, legend, loc in zip(self.axes, self.legends, ("upper right", "lower right")):
-            legend.remove()
-        self.legends = [ax.legend(fontsize=9, loc=loc) for ax, loc in zip(self.axes, ("upper right", "lower right"))]
         if epoch > point.stop_epoch:
             self.counter.set_text(TEXT["counter_stopped"].format(epoch=epoch, stop=point.stop_epoch))
             self.counter.set_color(COLORS["bad"])
@@ -248,7 +270,9 @@ class ReplayView:
             self.counter.set_text(TEXT["counter"].format(epoch=epoch, waited=waited, patience=patience))
             self.counter.set_color("black")
         how = TEXT["restored"] if restore else TEXT["not_restored"]
-        self.title.set_text(TEXT["replay_title"].format(monitor=monitor, patience=patience, kept=kept, how=how))
+        stop = (TEXT["stops_after"] if point.stopped_early else TEXT["never_stops"]).format(epoch=point.stop_epoch)
+        self.title.set_text(TEXT["replay_title"].format(monitor=monitor, patience=patience, stop=stop, kept=kept,
+                                                        how=how))
 
 
 def plot_curve_gallery(runs, *, ncols=3):
