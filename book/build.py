@@ -285,7 +285,10 @@ def build(out, *, only=None, quick=False, notebooks=ROOT / "notebooks", jobs=2, 
     encode = lambda function, *args: jobs_done.append(encoder.submit(function, *args))  # noqa: E731
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as runner:
-            runs = [runner.submit(execute, path) for path in paths]
+            # Later notebooks train more: start them first, so the long ones
+            # do not end up running alone at the end.
+            started_runs = {path: runner.submit(execute, path) for path in reversed(paths)}
+            runs = [started_runs[path] for path in paths]
             for path, run in zip(paths, runs):
                 try:
                     nb, seconds = run.result()
