@@ -114,6 +114,11 @@ def test_large_stable_learning_rate_oscillates(lr_panel):
     w, b = path_xy(lr_panel)
     steps_b = np.diff(b)
     assert np.mean(steps_b[1:10] * steps_b[:9] < 0) > 0.5  # b flips direction at most steps
+    # 200 steps: the path settles by about step 75 and its last 125 steps are
+    # round-off; the zig-zag it drew on the way is still the verdict.
+    lr_panel.controls["steps"].value = 200
+    assert lr_panel.text.endswith("(oscillating, converged)")
+    assert lr_panel.figure.axes[0].get_title() == "lr = 0.8, 200 steps: oscillating, converged"
 
 
 def test_moving_the_lr_slider_changes_the_drawn_path_and_the_png(lr_panel):
@@ -182,7 +187,8 @@ def test_batch_panel_has_the_contract_controls(batch_panel):
 def test_batch_64_of_1000_makes_16_updates_per_epoch(batch_panel):
     text = batch_panel.text
     assert text.startswith("batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total, final loss=")
-    assert re.search(r"final loss=\d+\.\d{4}, mean of the last 16 updates=\d+\.\d{4} \(converged\)", text)
+    # The loss still falls through the last epoch (0.34 to 0.29, lowest 0.263): not converged yet.
+    assert re.search(r"final loss=0\.2918, mean of the last 16 updates=0\.3094 \(too slow\)", text), text
     assert len(path_xy(batch_panel)[0]) == 16 * 5 + 1
     batch_panel.controls["epochs"].value = 3
     assert "16 updates per epoch, 48 updates in total" in batch_panel.text
