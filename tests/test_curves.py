@@ -277,3 +277,15 @@ def test_final_loss_is_nan_for_diverged_runs(runs):
     assert np.isnan(curves.final_loss(histories[-1]))
     assert curves.final_loss(histories[0]) == histories[0].val_loss[-1]
     assert isinstance(histories[0], nnlib.History)
+
+
+def test_panel_keeps_each_run_so_moving_back_only_redraws(panel):
+    lr = panel.controls["lr"]
+    lr.value = 0.3
+    first_text, first_history = panel.text, panel.curves.history
+    lr.value = 0.1
+    assert panel.text != first_text
+    lr.value = 0.3  # back: the same run, not a new training
+    assert panel.text == first_text and panel.curves.history is first_history
+    assert panel.busy(lr=0.3, momentum=0.9, batch_size=32) is None
+    assert "training" in panel.busy(lr=2.0, momentum=0.9, batch_size=32)

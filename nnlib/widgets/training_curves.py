@@ -90,7 +90,8 @@ def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
     lr: one of the slider's round rates 0.0001, 0.00015, 0.0002, ..., 5, 8, 10
     (see ``round_log_values``), else ValueError; batch_size: one of BATCH_SIZES.
     ``panel.curves.history`` is the last run's History; ``panel.text`` its
-    summary.
+    summary. Runs are kept in ``panel.histories`` by setting, so moving back
+    to a setting already seen only redraws.
     """
     if batch_size not in BATCH_SIZES:
         raise ValueError(f"batch_size must be one of {BATCH_SIZES}; got {batch_size!r}")
@@ -107,12 +108,23 @@ def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
                                               description="batch size", style=style),
     }
 
+    histories = {}  # (lr, momentum, batch_size) -> History: moving back answers at once
+
     def draw(lr, momentum, batch_size):
-        history = train_moons(train, val, lr=lr, momentum=momentum, batch_size=batch_size,
-                              epochs=epochs, hidden=hidden, seed=seed)
+        key = (lr, momentum, batch_size)
+        if key not in histories:
+            histories[key] = train_moons(train, val, lr=lr, momentum=momentum, batch_size=batch_size,
+                                         epochs=epochs, hidden=hidden, seed=seed)
+        history = histories[key]
         curves.update(history, lr=lr, momentum=momentum, batch_size=batch_size)
         return describe(history, lr=lr, momentum=momentum, batch_size=batch_size, epochs=epochs)
 
-    panel = SliderPanel(draw, controls, fig)
+    def busy(lr, momentum, batch_size):
+        if (lr, momentum, batch_size) in histories:
+            return None
+        return f"lr={lr:g} momentum={momentum:g} batch_size={batch_size}: training {epochs} epochs..."
+
+    panel = SliderPanel(draw, controls, fig, busy=busy)
+    panel.histories = histories
     panel.curves = curves
     return panel
