@@ -105,6 +105,8 @@ def test_slowly_diverging_learning_rate_says_diverging_and_from_which_step(lr_pa
 def test_one_step_is_singular_in_the_title(lr_panel):
     lr_panel.controls["steps"].value = 1
     assert lr_panel.figure.axes[0].get_title() == "lr = 0.1, 1 step: too slow"
+    ticks = [t for t in lr_panel.figure.axes[1].get_xticks() if 0 <= t <= 1]
+    assert ticks == [0, 1]  # whole steps only, no 0.2, 0.4, ...
     assert lr_panel.text.startswith("lr=0.1 steps=1 final loss=")
 
 

@@ -428,6 +428,7 @@ class LearningRateView:
                              label=TEXT["best_loss"])
         _log_loss_axis(self.ax_loss, minor_labels=False)
         self.ax_loss.set_xlabel(TEXT["step"])
+        self.ax_loss.xaxis.set_major_locator(MaxNLocator("auto", steps=[1, 2, 2.5, 5, 10], integer=True))  # no step 0.4
         self.ax_loss.set_ylabel(TEXT["loss"])
         self.ax_loss.legend(loc="upper right", fontsize=9)
         _animate(self.path_line, self.note, self.loss_line, self.ax_map.title, self.ax_loss.title)
