@@ -363,3 +363,28 @@ def test_batch_panel_bouncing_and_diverging_in_words(batch_panel):
     assert "(diverging)" in batch_panel.text
     (note,) = [t.get_text() for t in batch_panel.figure.axes[0].texts if t.get_visible()]
     assert note == "diverging: the loss\nrises from step 4 on"
+
+
+@pytest.mark.parametrize("which", ["lr", "batch"])
+def test_a_path_that_leaves_is_drawn_under_the_legend(lr_panel, batch_panel, which):
+    # The renderer draws the moving artists over a kept background: the
+    # map's legend must be one of them, drawn after the path, or a path that
+    # flies across the picture (batch 64, lr 1, 20 epochs) hides its words.
+    panel = lr_panel if which == "lr" else batch_panel
+    if which == "lr":
+        panel.controls["lr"].value = 1.5
+    else:
+        panel.controls["lr"].value = 1.0
+        panel.controls["epochs"].value = 20
+    ax_map = panel.figure.axes[0]
+    animated = panel.renderer._animated
+    path = line_by_gid(ax_map, "path")
+    assert path in animated and ax_map.get_legend() in animated
+    assert animated.index(ax_map.get_legend()) > animated.index(path)
+
+
+def test_batch_panel_counts_epochs_in_whole_numbers(batch_panel):
+    batch_panel.controls["epochs"].value = 20
+    ticks = [t for t in batch_panel.figure.axes[1].get_xticks() if 0 <= t <= 20]
+    assert ticks == [0, 5, 10, 15, 20]  # was 0, 2.5, ..., 20.0, the last label cut by the edge
+    assert [label.get_text() for label in batch_panel.figure.axes[1].get_xticklabels()][-1] == "20"
