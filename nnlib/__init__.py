@@ -21,6 +21,7 @@ from .gradients import backprop_gradients, finite_difference_gradients, gradient
 from .layers import Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh, count_parameters, mlp
 from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
 from .optim import SGD
+from .splits import accuracy_margin, best_of_k, examples_needed, expected_best_accuracy, shared_rows, stratified_split
 from .surfaces import DescentPath, descent_path, gradient_descent_path, line_loss, line_loss_grid
 from .training import Evaluation, History, accuracy, evaluate, fit, predict, predicted_classes
 
@@ -35,5 +36,6 @@ __all__ = [
     "Evaluation", "History", "accuracy", "evaluate", "fit", "predict", "predicted_classes",
     "least_squares", "polynomial_features", "random_relu_features",
     "corrupt_labels", "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
+    "accuracy_margin", "best_of_k", "examples_needed", "expected_best_accuracy", "shared_rows", "stratified_split",
     "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",
 ]
