@@ -9,6 +9,7 @@ the top of the module that draws it, so a translation touches only those.
     derivatives.py  02: tangents, finite differences, cost of gradients
     surface.py      03, 04: the loss surface of y = w*x + b and descent paths
     curves.py       05: loss curves and learning-rate sweeps
+    splits.py       06: training, validation and test sets; the winner's curse
 """
 
 from .style import figure_png, new_figure  # noqa: F401
@@ -16,3 +17,4 @@ from .intuition import plot_before_after, plot_coin_toss, plot_loss_per_update, 
 from .derivatives import plot_finite_difference_errors, plot_gradient_costs, plot_partial_derivatives, plot_secants  # noqa: F401,E501
 from .surface import batch_paths_figure, descent_figure, regimes_figure, surface_figure  # noqa: F401
 from .curves import plot_batch_lr_grid, plot_loss_curves, plot_lr_sweep  # noqa: F401
+from .splits import plot_expected_best, plot_rare_in_val, plot_split_classes  # noqa: F401

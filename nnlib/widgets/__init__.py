@@ -10,6 +10,8 @@ a one-line description of what was drawn sits under it. Tests set
     learning_rate.py  03: learning rate and steps -> gradient descent path
     batch_size.py     04: batch size, lr, epochs -> SGD path
     training_curves.py  05: learning rate, momentum, batch size -> loss curves
+    winners_curse.py  06: K models judged on one test set -> the winner's scores
+    test_size.py      06: test-set size and accuracy -> its error bar
 """
 
 from .panel import SliderPanel  # noqa: F401
@@ -17,3 +19,5 @@ from .tangent import tangent_panel  # noqa: F401
 from .learning_rate import learning_rate_panel  # noqa: F401
 from .batch_size import batch_size_panel  # noqa: F401
 from .training_curves import learning_rate_curve_panel  # noqa: F401
+from .winners_curse import winners_curse_panel  # noqa: F401
+from .test_size import error_bar_panel  # noqa: F401
