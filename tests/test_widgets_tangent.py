@@ -88,3 +88,14 @@ def test_bad_arguments_say_what_is_wrong():
         tangent_panel(x0=10.0)
     with pytest.raises(TypeError, match="f and df"):
         tangent_panel(f=3.0)
+
+
+def test_the_sliders_follow_the_drag(panel):
+    """continuous_update: the browser sends every position while the slider
+    is dragged, so the tangent follows the hand (a draw takes ~15 ms)."""
+    assert all(control.continuous_update for control in panel.controls.values())
+    texts = set()
+    for x0 in (-2.0, -1.95, -1.9):  # three positions of one drag, three pictures
+        panel.controls["x0"].value = x0
+        texts.add(panel.text)
+    assert len(texts) == 3

@@ -92,9 +92,9 @@ def tangent_panel(f=cubic, df=cubic_slope, *, x0=1.5, h=0.5, x_range=(-2.5, 2.5)
     style = {"description_width": "initial"}
     controls = {
         "x0": widgets.FloatSlider(value=x0, min=low, max=high, step=0.05, description="x0",
-                                  continuous_update=False, readout_format=".2f", style=style),
+                                  continuous_update=True, readout_format=".2f", style=style),
         "h": widgets.FloatSlider(value=h, min=0.01, max=1.5, step=0.01, description="h (secant step)",
-                                 continuous_update=False, readout_format=".2f", style=style),
+                                 continuous_update=True, readout_format=".2f", style=style),
     }
     panel = SliderPanel(drawing.draw, controls, drawing.fig)
     # The first render placed the axes; keeping that layout makes every
