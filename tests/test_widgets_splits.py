@@ -75,6 +75,8 @@ def test_curse_draws_the_first_k_models_and_their_winner(curse, scores):
     assert curse.png != png_before
     curse.controls["k"].value = 1000
     assert len(view.cloud.get_offsets()) == 1000
+    curse.controls["k"].value = 1
+    assert len(view.cloud.get_offsets()) == 1 and view.right.get_title() == "One model: nothing to choose from"
 
 
 def test_curse_winner_test_score_rises_with_k_more_than_its_fresh_score(curse):

@@ -41,6 +41,7 @@ TEXT = {
     "pool_mean": "average model on fresh data",
     "current_k": "K = {k}",
     "scatter_title": "The first {k} models: the winner is the rightmost, not the highest",
+    "scatter_title_one": "One model: nothing to choose from",
     "scatter_x": "score on the reused test set (%)",
     "scatter_y": "score on fresh data (%)",
     "models": "models",
@@ -176,7 +177,8 @@ class WinnersCurseView:
         self.k_points.set_data([k, k], [test_at_k, fresh_at_k])
         self.cloud.set_offsets(np.column_stack([self.test_pct[:k], self.fresh_pct[:k]]))
         self.star.set_data([self.test_pct[winner_index]], [self.fresh_pct[winner_index]])
-        self.right.set_title(TEXT["scatter_title"].format(k=k), fontsize=10)
+        title = TEXT["scatter_title_one"] if k == 1 else TEXT["scatter_title"].format(k=k)
+        self.right.set_title(title, fontsize=10)
 
 
 class TestSizeView:
