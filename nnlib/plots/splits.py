@@ -164,11 +164,15 @@ class WinnersCurseView:
         self.star, = right.plot([], [], "*", ms=16, color=COLORS["bad"], label=TEXT["winner"])
         right.set_xlim(self.test_pct.min() - 1, self.test_pct.max() + 1)
         right.set_ylim(self.fresh_pct.min() - 0.5, self.fresh_pct.max() + 0.5)
+        right.set_title(" ", fontsize=10)
         right.set_xlabel(TEXT["scatter_x"])
         right.set_ylabel(TEXT["scatter_y"])
         right.legend(loc="lower right", fontsize=8)
         right.grid(alpha=0.3)
         self.right = right
+        # Only these change when K moves: animated, so a slider panel redraws them alone.
+        for artist in (self.k_line, self.k_points, self.cloud, self.star, right.title):
+            artist.set_animated(True)
 
     def update(self, k, winner_index, test_at_k, fresh_at_k):
         """Show K = k: the marker at (k, curve values) and the first k models,
@@ -177,8 +181,8 @@ class WinnersCurseView:
         self.k_points.set_data([k, k], [test_at_k, fresh_at_k])
         self.cloud.set_offsets(np.column_stack([self.test_pct[:k], self.fresh_pct[:k]]))
         self.star.set_data([self.test_pct[winner_index]], [self.fresh_pct[winner_index]])
-        title = TEXT["scatter_title_one"] if k == 1 else TEXT["scatter_title"].format(k=k)
-        self.right.set_title(title, fontsize=10)
+        # set_text, not set_title: set_title also touches the other titles, which forces a full redraw
+        self.right.title.set_text(TEXT["scatter_title_one"] if k == 1 else TEXT["scatter_title"].format(k=k))
 
 
 class TestSizeView:
