@@ -32,7 +32,8 @@ def winners_curse_panel(test_correct, fresh_correct, *, n_test, n_fresh, k=1, re
     if test_correct.shape != fresh_correct.shape or test_correct.ndim != 1:
         raise ValueError(f"test_correct and fresh_correct must be 1-D of the same length; "
                          f"got shapes {test_correct.shape} and {fresh_correct.shape}")
-    if test_correct.min() < 0 or test_correct.max() > n_test or fresh_correct.min() < 0 or fresh_correct.max() > n_fresh:
+    out_of_range = test_correct.min() < 0 or test_correct.max() > n_test
+    if out_of_range or fresh_correct.min() < 0 or fresh_correct.max() > n_fresh:
         raise ValueError(f"test_correct must lie in [0, n_test={n_test}] and fresh_correct in [0, n_fresh={n_fresh}]")
     n_models = len(test_correct)
     options = tuple(value for value in K_VALUES if value <= n_models)
