@@ -104,6 +104,14 @@ def test_curse_bad_input(scores, kwargs, words):
         winners_curse_panel(*scores, n_fresh=2000, **kwargs)
 
 
+def test_curse_panel_with_no_scores_shows_simulated_independent_models():
+    panel = winners_curse_panel()
+    panel.controls["k"].value = 100
+    test_pct, fresh_pct, binomial = numbers(panel.text)
+    assert test_pct == pytest.approx(binomial, abs=0.6)  # independent models follow the binomial
+    assert fresh_pct == pytest.approx(93.5, abs=0.3)
+
+
 def test_curse_needs_matching_scores():
     with pytest.raises(ValueError, match="same length"):
         winners_curse_panel(np.ones(5, int), np.ones(4, int), n_test=10, n_fresh=10)

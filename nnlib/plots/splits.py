@@ -189,9 +189,12 @@ class TestSizeView:
     """Left: the ± margin of a measured accuracy against n (log x), 95 % and
     one standard deviation, a line at ±1 point and a marker at the current
     n. Right: several simulated test sets of n examples, each measured
-    accuracy with its 95 % error bar, red where it misses the truth."""
+    accuracy with its 95 % error bar, red where it misses the truth.
 
-    def __init__(self, sizes, *, n_sets):
+    sizes: the test-set sizes of the slider; accuracies: its true accuracies
+    (they fix the left axes' limits, so a move redraws only what changed)."""
+
+    def __init__(self, sizes, accuracies, *, n_sets):
         self.sizes = np.asarray(sizes, float)
         self.n_sets = n_sets
         self.figure, (left, right) = new_figure(ncols=2, width=12.0, height=4.6)
@@ -205,8 +208,12 @@ class TestSizeView:
         plain_log_ticks(left.xaxis)
         plain_log_ticks(left.yaxis)
         left.set_xlim(self.sizes[0] / 1.3, self.sizes[-1] * 1.3)
+        widest = max(a * (1 - a) for a in accuracies)
+        narrowest = min(a * (1 - a) for a in accuracies)
+        left.set_ylim(0.8 * 100 * np.sqrt(narrowest / self.sizes[-1]), 1.25 * 196 * np.sqrt(widest / self.sizes[0]))
         left.set_xlabel(TEXT["size_axis"])
         left.set_ylabel(TEXT["margin_axis"])
+        left.set_title(" ", fontsize=10)
         left.legend(loc="upper right", fontsize=8)
         left.grid(alpha=0.3, which="both")
         self.left, self.right = left, right
@@ -218,8 +225,17 @@ class TestSizeView:
         right.set_yticks(rows[::max(1, n_sets // 5)])
         right.set_xlabel(TEXT["draws_x"])
         right.set_ylabel(TEXT["draws_y"])
-        right.legend(loc="upper right", fontsize=8)
+        right.set_title(" ", fontsize=10)
+        right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8)  # below: bars move
         right.grid(alpha=0.3)
+        # What a move changes is animated, so a slider panel redraws it alone; only a change
+        # of the right axes' range (a new accuracy, or a new zoom level) redraws everything.
+        moving = [self.margin95, self.margin68, self.n_line, self.n_point, self.truth, left.title, right.title]
+        for bars in (self.good, self.bad):
+            moving += [bars[0], *bars[2]]
+        for artist in moving:
+            artist.set_animated(True)
+        self._xlim = None
 
     def update(self, n, accuracy, measured):
         """Draw for test-set size n and true accuracy (a fraction); measured:
@@ -233,8 +249,7 @@ class TestSizeView:
         margin = 1.96 * np.sqrt(p * (1 - p) / n) * 100
         self.n_line.set_xdata([n, n])
         self.n_point.set_data([n], [margin])
-        self.left.set_ylim(0.8 * spread[-1], 1.25 * 1.96 * spread[0])
-        self.left.set_title(TEXT["size_title"].format(accuracy=accuracy), fontsize=10)
+        self.left.title.set_text(TEXT["size_title"].format(accuracy=accuracy))
         measured = np.asarray(measured, float)
         margins = 1.96 * np.sqrt(measured * (1 - measured) / n) * 100
         measured = 100 * measured
@@ -243,11 +258,19 @@ class TestSizeView:
         for bars, keep in ((self.good, covers), (self.bad, ~covers)):
             _set_errorbar(bars, measured[keep], rows[keep], margins[keep])
         self.truth.set_xdata([100 * p, 100 * p])
-        half = max(3.5 * margin, 0.5)
-        self.right.set_xlim(100 * p - half, min(100 * p + half, 100.0 + half / 10))
-        self.right.set_title(TEXT["draws_title"].format(n_sets=len(measured), n=n, accuracy=accuracy),
-                             fontsize=10)
+        half = _round_up_125(max(3.5 * margin, 0.5))  # a few zoom levels, not a new range every move
+        xlim = (100 * p - half, min(100 * p + half, 100.0 + half / 10))
+        if xlim != self._xlim:
+            self.right.set_xlim(*xlim)
+            self._xlim = xlim
+        self.right.title.set_text(TEXT["draws_title"].format(n_sets=len(measured), n=n, accuracy=accuracy))
         return covers
+
+
+def _round_up_125(value):
+    """The smallest of 1, 2, 5, 10, 20, 50, ... times a power of ten that is >= value."""
+    power = 10.0 ** np.floor(np.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value * (1 - 1e-12))
 
 
 def _set_errorbar(container, x, y, xerr):

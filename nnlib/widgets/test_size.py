@@ -33,7 +33,7 @@ def error_bar_panel(*, n=100, accuracy=0.9, n_sets=20, seed=0):
         raise ValueError(f"n must be one of {SIZES}; got {n!r}")
     if accuracy not in ACCURACIES:
         raise ValueError(f"accuracy must be one of {ACCURACIES}; got {accuracy!r}")
-    view = TestSizeView(SIZES, n_sets=n_sets)
+    view = TestSizeView(SIZES, ACCURACIES, n_sets=n_sets)
     style = {"description_width": "initial"}
     controls = {
         "n": widgets.SelectionSlider(options=SIZES, value=n, description="test-set size n",

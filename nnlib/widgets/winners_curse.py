@@ -16,7 +16,16 @@ from .panel import SliderPanel
 K_VALUES = (1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000)
 
 
-def winners_curse_panel(test_correct, fresh_correct, *, n_test, n_fresh, k=1, repeats=200, seed=0):
+def simulated_scores(n_models=1000, *, n_test=100, n_fresh=1297, accuracy=0.935, seed=0):
+    """Scores of n_models independent models, each truly ``accuracy`` accurate:
+    binomial counts on n_test and n_fresh examples. Returns (test (n_models,),
+    fresh (n_models,)): the panel's data when no real scores are given."""
+    rng = np.random.default_rng(seed)
+    return rng.binomial(n_test, accuracy, size=n_models), rng.binomial(n_fresh, accuracy, size=n_models)
+
+
+def winners_curse_panel(test_correct=None, fresh_correct=None, *, n_test=100, n_fresh=1297, k=1, repeats=200,
+                        seed=0):
     """A SliderPanel for K, the number of models whose best on the test set wins.
 
     test_correct, fresh_correct: (n_models,) how many of the n_test reused
@@ -26,7 +35,11 @@ def winners_curse_panel(test_correct, fresh_correct, *, n_test, n_fresh, k=1, re
     order and their winner (the first best). The K slider offers the
     K_VALUES up to n_models. The binomial curve is what K independent models,
     each truly as accurate as the average model on fresh data, would give.
+    With no scores given, it shows 1000 simulated independent models
+    (``simulated_scores``), so the panel can be built with no arguments.
     """
+    if test_correct is None and fresh_correct is None:
+        test_correct, fresh_correct = simulated_scores(n_test=n_test, n_fresh=n_fresh, seed=seed)
     test_correct = np.asarray(test_correct)
     fresh_correct = np.asarray(fresh_correct)
     if test_correct.shape != fresh_correct.shape or test_correct.ndim != 1:
