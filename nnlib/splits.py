@@ -122,10 +122,21 @@ def expected_best_accuracy(k, n_test, accuracy):
     k = np.asarray(k)
     if not np.issubdtype(k.dtype, np.integer) or np.any(k < 1):
         raise ValueError(f"k must be whole numbers >= 1; got {k!r}")
-    pmf = [math.comb(n_test, j) * accuracy ** j * (1.0 - accuracy) ** (n_test - j) for j in range(n_test + 1)]
-    cdf = np.minimum(np.cumsum(pmf)[:-1], 1.0)  # F(0) .. F(n_test - 1)
+    cdf = np.minimum(np.cumsum(_binomial_pmf(n_test, accuracy))[:-1], 1.0)  # F(0) .. F(n_test - 1)
     best = np.sum(1.0 - cdf[None, :] ** k.reshape(-1, 1).astype(float), axis=1) / n_test
     return best.reshape(k.shape) if k.ndim else float(best[0])
+
+
+def _binomial_pmf(n, p):
+    """P(X = j) for j = 0..n, X ~ Binomial(n, p), through logarithms so that
+    large n does not overflow (math.comb(2000, 1000) has 600 digits)."""
+    if p in (0.0, 1.0):
+        pmf = np.zeros(n + 1)
+        pmf[0 if p == 0.0 else n] = 1.0
+        return pmf
+    j = np.arange(n + 1)
+    log_comb = np.array([math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) for k in j])
+    return np.exp(log_comb + j * math.log(p) + (n - j) * math.log1p(-p))
 
 
 def best_of_k(test_scores, fresh_scores, ks, *, repeats=200, rng=None):

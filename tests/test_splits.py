@@ -136,6 +136,15 @@ def test_expected_best_accuracy_matches_the_issue_numbers_and_a_simulation():
     assert simulated == pytest.approx(expected_best_accuracy(20, 100, 0.8), abs=0.002)
 
 
+def test_expected_best_accuracy_for_large_test_sets_and_sure_models():
+    # 5000 test examples: math.comb would overflow a float; K = 1 is the mean, and the best of 100 sits
+    # about 2.5 standard deviations (sqrt(0.9 * 0.1 / 5000) = 0.42 points) above it
+    assert expected_best_accuracy(1, 5000, 0.9) == pytest.approx(0.9, abs=1e-9)
+    assert 0.9 + 2.2 * 0.0042 < expected_best_accuracy(100, 5000, 0.9) < 0.9 + 2.7 * 0.0042
+    assert expected_best_accuracy(50, 20, 1.0) == 1.0
+    assert expected_best_accuracy(50, 20, 0.0) == 0.0
+
+
 def test_best_of_k_picks_the_first_best_and_averages_over_orders():
     test = np.array([5, 9, 9, 3])
     fresh = np.array([1, 2, 3, 4])
