@@ -12,6 +12,7 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     surfaces.py   the loss of y = w*x + b and descent paths across it
     costs.py      what a gradient costs: counting and timing both ways
     capacity.py   polynomial_features, least_squares, random_relu_features
+    overfitting.py  notebook 07: errors against degree, learning curves, double descent
 """
 
 from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split

@@ -9,6 +9,7 @@ the top of the module that draws it, so a translation touches only those.
     derivatives.py  02: tangents, finite differences, cost of gradients
     surface.py      03, 04: the loss surface of y = w*x + b and descent paths
     curves.py       05: loss curves and learning-rate sweeps
+    overfitting.py  07: polynomial fits, learning curves, weight decay, width, double descent
 """
 
 from .style import figure_png, new_figure  # noqa: F401

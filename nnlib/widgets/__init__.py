@@ -10,6 +10,7 @@ a one-line description of what was drawn sits under it. Tests set
     learning_rate.py  03: learning rate and steps -> gradient descent path
     batch_size.py     04: batch size, lr, epochs -> SGD path
     training_curves.py  05: learning rate, momentum, batch size -> loss curves
+    overfitting.py    07: polynomial degree, weight decay, hidden units, double descent
 """
 
 from .panel import SliderPanel  # noqa: F401
@@ -17,3 +18,4 @@ from .tangent import tangent_panel  # noqa: F401
 from .learning_rate import learning_rate_panel  # noqa: F401
 from .batch_size import batch_size_panel  # noqa: F401
 from .training_curves import learning_rate_curve_panel  # noqa: F401
+from .overfitting import degree_panel, double_descent_panel, hidden_units_panel, weight_decay_panel  # noqa: F401
