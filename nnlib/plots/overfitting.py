@@ -11,6 +11,7 @@
 Every view takes numbers computed by ``nnlib.overfitting`` and only draws.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import FixedLocator, NullLocator
@@ -42,6 +43,7 @@ TEXT = {
     "overfitting": "overfitting",
     "lc_title": "Learning curves: noise σ = {noise:g} (median of {seeds} samples)",
     "lc_x": "number of training points (log scale)",
+    "lc_clipped": "points outside this window (an error of 0, or above 100) leave the plot",
     "lc_train": "degree {degree}: training error",
     "lc_val": "degree {degree}: validation error",
     "weights_x": "weight index k (Legendre polynomial P_k)",
@@ -63,6 +65,7 @@ TEXT = {
     "width_title": "Accuracy against the width of the network",
     "current_width": "current width",
     "width_error_title": "Validation error against the width of the network",
+    "error_class": "error (fraction misclassified)",
     "val_error_class": "validation error (misclassified)",
     "train_error_class": "training error (on the flipped labels)",
     "dd_title": "Test error against the number of random features ({n} training digits)",
@@ -77,6 +80,7 @@ TEXT = {
 # Ranges that keep the pictures readable whatever the fit does.
 CURVE_LIMIT = 2.0  # the fitted curve is drawn in y in [-2, 2]
 ERROR_LIMITS = (1e-3, 1e2)
+LEARNING_LIMITS = (0.01, 100.0)
 # The sweet-spot label sits lower, so that it never covers its neighbours' labels.
 LABEL_HEIGHTS = {"underfitting": 0.98, "sweet spot": 0.91, "overfitting": 0.98}
 REGION_COLORS = {"underfitting": "#9ecae1", "sweet spot": "#a1d99b", "overfitting": "#fdae6b"}
@@ -208,7 +212,7 @@ def plot_learning_curves(sizes, curves, *, noise, seeds):
     """Training and validation error against the number of training points.
     curves: {degree: (train_errors (m,), val_errors (m,))}; the noise floor
     noise² as a dotted line."""
-    fig, ax = new_figure(width=9.0, height=4.8)
+    fig, ax = plt.subplots(figsize=(9.0, 4.8), layout="constrained")
     styles = ["#9467bd", "#d62728", "#8c564b"]
     for color, (degree, (train_errors, val_errors)) in zip(styles, curves.items()):
         ax.plot(sizes, train_errors, "--o", color=color, markersize=4, label=TEXT["lc_train"].format(degree=degree))
@@ -218,7 +222,13 @@ def plot_learning_curves(sizes, curves, *, noise, seeds):
                label=TEXT["noise_floor"].format(floor=noise**2))
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set(title=TEXT["lc_title"].format(noise=noise, seeds=seeds), xlabel=TEXT["lc_x"], ylabel=TEXT["error"])
+    ax.set(title=TEXT["lc_title"].format(noise=noise, seeds=seeds), xlabel=TEXT["lc_x"], ylabel=TEXT["error"],
+           ylim=LEARNING_LIMITS)
+    _log_axis(ax.yaxis, *LEARNING_LIMITS)
+    values = np.concatenate([np.ravel(c) for c in curves.values()])
+    if values.min() < LEARNING_LIMITS[0] or values.max() > LEARNING_LIMITS[1]:
+        ax.text(0.98, 0.04, TEXT["lc_clipped"], transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                color=COLORS["neutral"])
     ax.set_xticks(sizes, [str(s) for s in sizes])
     ax.xaxis.set_minor_locator(NullLocator())
     ax.grid(True, alpha=0.3)
@@ -263,8 +273,8 @@ class WeightDecayView:
         logs = np.log10(self.l2_values)
         self._shade_log(ax, logs, names)
         self.marker = ax.axvline(self.l2_values[0], color="black", linewidth=1.5, label=TEXT["current_l2"])
-        ax.set(xlabel=TEXT["penalty"], ylabel=TEXT["error"], title=TEXT["wd_errors_title"], ylim=(1e-2, 1e1))
-        _log_axis(ax.yaxis, 1e-2, 1e1)
+        ax.set(xlabel=TEXT["penalty"], ylabel=TEXT["error"], title=TEXT["wd_errors_title"], ylim=(1e-3, 1e1))
+        _log_axis(ax.yaxis, 1e-3, 1e1)
         ax.xaxis.set_minor_locator(NullLocator())
         ax.legend(loc="center left", fontsize=8)
         _animate(self.fit_line, self.clip_note, self.marker, self.ax_fit.title, self.ax_w.title, *self.bars)
@@ -345,14 +355,14 @@ def plot_width_sweep(widths, train_errors, val_errors):
     number of hidden units, with the regions read from the validation curve."""
     from ..overfitting import fit_regions
 
-    fig, ax = new_figure(width=8.5, height=4.2)
+    fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")
     ax.plot(widths, train_errors, "-o", color=COLORS["train"], label=TEXT["train_error_class"])
     ax.plot(widths, val_errors, "-s", color=COLORS["validation"], linewidth=2.2, label=TEXT["val_error_class"])
     ax.set_xscale("log")
     WeightDecayView._shade_log(ax, np.log10(np.asarray(widths, dtype=float)), fit_regions(val_errors))
     ax.set_xticks(widths, [str(w) for w in widths])
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set(xlabel=TEXT["width_x"], ylabel=TEXT["val_error_class"], title=TEXT["width_error_title"], ylim=(0, 0.55))
+    ax.set(xlabel=TEXT["width_x"], ylabel=TEXT["error_class"], title=TEXT["width_error_title"], ylim=(0, 0.55))
     ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="center right", fontsize=9)
@@ -403,7 +413,7 @@ class DoubleDescentView:
 def plot_fits(train, grid, curves, degrees):
     """The training points, the true curve and the fit of each degree, one
     axes per degree, side by side. curves: {degree: values on grid (400,)}."""
-    fig, axes = new_figure(len(degrees), width=4.2 * len(degrees), height=3.8)
+    fig, axes = plt.subplots(1, len(degrees), figsize=(4.2 * len(degrees), 3.8), layout="constrained")
     for ax, degree in zip(np.atleast_1d(axes), degrees):
         ax.plot(grid, true_curve(grid), "--", color=COLORS["good"], linewidth=2, label=TEXT["truth"])
         ax.scatter(*train, s=18, color="black", zorder=3, label=TEXT["points"].format(n=len(train[0])))
