@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=300 --nbval-kernel-startup-timeout=60 -p no:randomly
 
-.PHONY: lab test test-unit test-notebooks notebooks bench bench-quick present clean
+.PHONY: lab test test-unit test-notebooks notebooks bench bench-quick bench-class bench-drag present clean
 
 $(VENV)/.reader: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,11 +44,25 @@ $(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
 	touch $@
 
 ## bench: nnlib vs numpy floor, scikit-learn, PyTorch; slider latency; series run time (see bench/README.md)
+# The development and CI machines set OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
+# (for old OpenBLAS builds); readers' machines do not, and both slow a current
+# numpy. `make bench` measures as readers run: it unsets them for its own
+# commands only. bench-quick (CI) keeps the environment and prints it.
+READER_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
 bench: $(VENV)/.bench
-	$(PY) bench/bench_core.py
-	$(PY) bench/bench_training.py
-	$(PY) bench/bench_sliders.py
-	$(PY) bench/bench_series.py
+	$(READER_ENV) $(PY) bench/bench_core.py
+	$(READER_ENV) $(PY) bench/bench_training.py
+	$(READER_ENV) $(PY) bench/bench_sliders.py
+	$(READER_ENV) $(PY) bench/bench_series.py
+
+## bench-class: a class of STUDENTS on this machine, through make present's setup (bench/bench_class.py)
+STUDENTS ?= 30
+bench-class: $(VENV)/.bench
+	$(READER_ENV) $(PY) bench/bench_class.py --students $(STUDENTS)
+
+## bench-drag: every slider of every notebook, moved notch by notch in Voila + Chromium (bench/bench_drag.py)
+bench-drag: $(VENV)/.bench
+	$(READER_ENV) $(PY) bench/bench_drag.py
 
 ## bench-quick: the short version of `make bench` that CI runs (prints the tables, asserts no time)
 bench-quick: $(VENV)/.bench
@@ -57,19 +71,16 @@ bench-quick: $(VENV)/.bench
 	$(PY) bench/bench_sliders.py --quick
 	$(PY) bench/bench_series.py --quick
 
-## present: serve one notebook as a slider app for a class, code hidden (make present NB=03)
+## present: serve one notebook as a slider app for a class, code hidden (make present NB=03 PRESENT_STUDENTS=30)
 NB   ?=
 PRESENT_HOST ?= 127.0.0.1
 PRESENT_PORT ?= 8866
-VOILA_DENY := jupyterlab-jupytext @jupyter-notebook/lab-extension @voila-dashboards/jupyterlab-preview
+PRESENT_STUDENTS ?= 1
+PRESENT_CULL ?= 180
 present: $(VENV)/.dev
-	@nb=$$(ls notebooks/$(NB)_*.ipynb 2>/dev/null | head -n 1); \
-	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then \
-	  echo "usage: make present NB=03   (notebooks: $$(ls notebooks | sed -n 's/^\([0-9][0-9]\)_.*/\1/p' | tr '\n' ' '))"; exit 2; \
-	fi; \
-	echo "Presenting $$nb: open http://$(PRESENT_HOST):$(PRESENT_PORT)/ (Ctrl+C to stop)"; \
-	$(PY) -m voila "$$nb" --no-browser --port=$(PRESENT_PORT) --Voila.ip=$(PRESENT_HOST) \
-	  $(foreach ext,$(VOILA_DENY),--VoilaConfiguration.extension_denylist=$(ext))
+	@if [ -z "$(NB)" ]; then echo "usage: make present NB=03 [PRESENT_STUDENTS=30]"; exit 2; fi
+	$(PY) tools/present.py $(NB) --students $(PRESENT_STUDENTS) --host $(PRESENT_HOST) \
+	  --port $(PRESENT_PORT) --cull $(PRESENT_CULL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -20,24 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import check_array, check_positive_int
-from .gradients import finite_difference_gradients
-
-
-def finite_difference(f, x0, h, *, method="central"):
-    """One finite-difference slope of f at x0 with step h, computed in the
-    dtype of x0 and h (pass np.float32 numbers to compute in float32).
-
-    central: (f(x0 + h) - f(x0 - h)) / 2h;  forward: (f(x0 + h) - f(x0)) / h.
-    """
-    if method == "central":
-        return (f(x0 + h) - f(x0 - h)) / (2 * h)
-    if method == "forward":
-        return (f(x0 + h) - f(x0)) / h
-    raise ValueError(f"method must be 'central' or 'forward'; got {method!r}")
+from .gradients import backprop_gradients, finite_difference_gradients, numerical_gradient, partial_derivatives
 
 
 def finite_difference_errors(f, df, x0, steps, *, method="central", dtype=np.float64):
-    """|finite difference - true derivative| for every step h in ``steps``.
+    """|finite difference - true derivative| for every step h in ``steps``,
+    each slope from ``numerical_gradient`` at the one number x0.
 
     f: function of one number, computed in ``dtype`` (np.exp, np.sin, ...).
     df: its exact derivative, evaluated in float64 as the reference.
@@ -53,9 +41,13 @@ def finite_difference_errors(f, df, x0, steps, *, method="central", dtype=np.flo
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"dtype must be np.float32 or np.float64; got {dtype!r}")
     exact = float(df(np.float64(x0)))
-    x0 = dtype(x0)
-    errors = [abs(float(finite_difference(f, x0, dtype(h), method=method)) - exact) for h in steps]
-    return np.array(errors)
+    point = np.array([x0], dtype=dtype)  # x0 + h is then rounded to dtype, as f sees it
+
+    def f_at(a):
+        return f(a[0])
+
+    slopes = [numerical_gradient(f_at, point, h=float(dtype(h)), method=method)[0] for h in steps]
+    return np.abs(np.array(slopes) - exact)
 
 
 class CountingLoss:
@@ -79,14 +71,6 @@ class CountingLoss:
         return f"CountingLoss({self.loss!r}, forward_calls={self.forward_calls})"
 
 
-def backprop_gradient(model, loss, x, y):
-    """One forward and one backward pass; the gradients are left in each
-    parameter's ``.grad``. Returns the loss value."""
-    value = loss.forward(model.forward(x), y)
-    model.backward(loss.backward())
-    return value
-
-
 @dataclass
 class GradientWork:
     """How many times each way of getting the gradient ran the model."""
@@ -105,7 +89,7 @@ def count_gradient_work(model, loss, x, y, *, method="central"):
     finite_difference_gradients(model, counting, x, y, method=method)
     fd_evaluations = counting.forward_calls
     counting = CountingLoss(loss)
-    backprop_gradient(model, counting, x, y)
+    backprop_gradients(model, counting, x, y)
     n_parameters = sum(p.value.size for p in model.parameters())
     return GradientWork(n_parameters, fd_evaluations, counting.forward_calls, counting.backward_calls)
 
@@ -151,22 +135,13 @@ def _repeat(function, times):
 
 def _central_differences(model, loss, x, y, entries, h=1e-5):
     """Central differences for the chosen (parameter, flat index) entries:
-    exactly what numerical_gradient does for each number."""
+    what ``numerical_gradient`` does for each of those numbers."""
 
-    def loss_at():
+    def loss_at(_):
         return loss.forward(model.forward(x), y)
 
-    slopes = np.empty(len(entries))
-    for k, (p, i) in enumerate(entries):
-        flat = p.value.reshape(-1)
-        original = flat[i]
-        flat[i] = original + h
-        f_plus = loss_at()
-        flat[i] = original - h
-        f_minus = loss_at()
-        flat[i] = original
-        slopes[k] = (f_plus - f_minus) / (2 * h)
-    return slopes
+    for p in {id(p): p for p, _ in entries}.values():
+        partial_derivatives(loss_at, p.value, [i for q, i in entries if q is p], h=h)
 
 
 def time_gradients(model, loss, x, y, *, repeats=100, max_fd_parameters=500, block_size=5):
@@ -190,7 +165,7 @@ def time_gradients(model, loss, x, y, *, repeats=100, max_fd_parameters=500, blo
         entries = [entries[k] for k in chosen]
     blocks = max(repeats // block_size, 1)
     forward = _fastest_block(_repeat(lambda: loss.forward(model.forward(x), y), block_size), blocks)
-    backprop = _fastest_block(_repeat(lambda: backprop_gradient(model, loss, x, y), block_size), blocks)
+    backprop = _fastest_block(_repeat(lambda: backprop_gradients(model, loss, x, y), block_size), blocks)
     fd_blocks = [entries[start:start + block_size] for start in range(0, len(entries), block_size)]
 
     def fd_block(k):

@@ -30,8 +30,11 @@ def batch_indices(n, batch_size, *, shuffle=True, rng=None):
     """The batches of one epoch, as a list of index arrays.
 
     Every index in 0..n-1 appears exactly once. Sizes are batch_size, except
-    the last, which keeps the remainder. Call it again (with the same rng)
-    for the next epoch: the order is drawn anew.
+    the last, which keeps the remainder. Call it again with the same
+    Generator for the next epoch: the order is drawn anew. An int seed makes
+    a new Generator on every call, so the same int gives the same order
+    every time (reproducible, but not reshuffled): for epochs, make one
+    Generator, ``rng = np.random.default_rng(0)``, and pass it each time.
     """
     n = check_positive_int(n, "n")
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -43,8 +46,9 @@ def minibatches(x, y, batch_size, *, shuffle=True, rng=None):
     """Yield (x_batch, y_batch) pairs covering one epoch.
 
     x: (n, ...), y: (n, ...). Batches come from the same order as
-    ``batch_indices``; the data is reordered once per epoch (one copy) and
-    each batch is then a slice of it, not a copy.
+    ``batch_indices`` (and, like it, the same int seed gives the same order:
+    pass one Generator across epochs); the data is reordered once per epoch
+    (one copy) and each batch is then a slice of it, not a copy.
     """
     check_same_length(x, y)
     batch_size = check_positive_int(batch_size, "batch_size")

@@ -3,10 +3,13 @@
 Every layer has the same three methods, named as in PyTorch:
 
 - ``forward(x)``: computes the output and keeps what ``backward`` will need.
-- ``backward(grad_y)``: given dLoss/dOutput, fills each parameter's ``.grad``
-  with dLoss/dParameter and returns dLoss/dInput for the layer before it.
-  Gradients are *written*, not added, so calling ``zero_grad`` is optional.
+- ``backward(grad_y)``: given dLoss/dOutput, *adds* dLoss/dParameter to each
+  parameter's ``.grad`` and returns dLoss/dInput for the layer before it.
+  Gradients accumulate, as in PyTorch: two backward calls leave the sum of
+  two gradients, so every training step starts with ``zero_grad()``.
 - ``parameters()``: the list of trainable ``Parameter``s.
+- ``state_dict()`` / ``load_state_dict(state)``: a copy of every parameter's
+  value, by name, and putting such a copy back (to keep the best model).
 
 Shapes: ``x`` is ``(batch, features)``.
 """
@@ -17,8 +20,10 @@ from ._checks import as_rng, check_positive_int
 
 
 class Parameter:
-    """A trainable array: ``value`` is updated in place by the optimiser and
-    ``grad`` (same shape) holds dLoss/dvalue after ``backward``."""
+    """A trainable array: ``value`` is updated in place by the optimiser (an
+    array taken from it stays the parameter's array) and ``grad`` (same
+    shape) holds the sum of dLoss/dvalue over the ``backward`` calls since
+    the last ``zero_grad``."""
 
     def __init__(self, name, value):
         self.name = name
@@ -46,8 +51,29 @@ class Layer:
         return []
 
     def zero_grad(self):
+        """Set every parameter's gradient to 0 (backward adds to it)."""
         for p in self.parameters():
             p.grad.fill(0.0)
+
+    def state_dict(self):
+        """{parameter name: a copy of its value}: a snapshot of the model."""
+        return {p.name: p.value.copy() for p in self.parameters()}
+
+    def load_state_dict(self, state):
+        """Copy the values of ``state`` (from ``state_dict``) back into the
+        parameters, in place. Every parameter must be there, with its shape."""
+        parameters = {p.name: p for p in self.parameters()}
+        missing = sorted(set(parameters) - set(state))
+        unexpected = sorted(set(state) - set(parameters))
+        if missing or unexpected:
+            raise ValueError(f"load_state_dict: state is missing {missing} and has unexpected {unexpected}; "
+                             f"expected exactly the names {sorted(parameters)}")
+        for name, p in parameters.items():
+            value = np.asarray(state[name])
+            if value.shape != p.value.shape:
+                raise ValueError(f"load_state_dict: state[{name!r}] has shape {value.shape}; "
+                                 f"expected {p.value.shape}")
+            p.value[...] = value  # in place: the Parameter keeps its array
 
     def __call__(self, x):
         return self.forward(x)
@@ -73,18 +99,22 @@ class Linear(Layer):
     x: (batch, in_features), W: (in_features, out_features), b: (out_features,),
     y: (batch, out_features).
 
-    Weights start random from ``rng``: He initialisation (std sqrt(2 / in))
-    suits ReLU, Xavier (std sqrt(1 / in)) suits tanh and sigmoid; biases start
-    at zero.
+    Weights start random from ``rng`` with a standard deviation that keeps
+    the size of the signal about the same from layer to layer:
+    init="he" (He et al. 2015): sqrt(2 / in), for ReLU;
+    init="lecun" (LeCun et al. 1998): sqrt(1 / in), for tanh and sigmoid;
+    init="glorot" (Glorot and Bengio 2010, also called Xavier): sqrt(2 / (in + out)).
+    Biases start at zero.
     """
 
     def __init__(self, in_features, out_features, *, rng=None, init="he", dtype=np.float64):
         self.in_features = check_positive_int(in_features, "in_features")
         self.out_features = check_positive_int(out_features, "out_features")
-        if init not in ("he", "xavier"):
-            raise ValueError(f"init must be 'he' or 'xavier'; got {init!r}")
-        gain = 2.0 if init == "he" else 1.0
-        std = np.sqrt(gain / in_features)
+        variances = {"he": 2.0 / in_features, "lecun": 1.0 / in_features,
+                     "glorot": 2.0 / (in_features + out_features)}
+        if init not in variances:
+            raise ValueError(f"init must be one of {sorted(variances)}; got {init!r}")
+        std = np.sqrt(variances[init])
         rng = as_rng(rng)
         W = (rng.standard_normal((in_features, out_features)) * std).astype(dtype)
         self.W = Parameter("W", W)
@@ -111,8 +141,8 @@ class Linear(Layer):
         x = self._x
         self._require_forward(x)
         grad_y = self._check_grad_shape(grad_y, (x.shape[0], self.out_features))
-        np.matmul(x.T, grad_y, out=self.W.grad)  # dL/dW = x^T . dL/dy
-        grad_y.sum(axis=0, out=self.b.grad)  # dL/db = sum over the batch
+        self.W.grad += x.T @ grad_y  # dL/dW = x^T . dL/dy  (added: gradients accumulate)
+        self.b.grad += grad_y.sum(axis=0)  # dL/db = sum of dL/dy over the batch
         if not need_input_grad:
             return None
         return grad_y @ self.W.value.T  # dL/dx = dL/dy . W^T
@@ -194,6 +224,8 @@ class Sequential(Layer):
     this is backpropagation, the chain rule applied layer by layer.
 
     Parameter names carry the layer's index: "0.W", "0.b", "2.W", ...
+    A layer object may appear only once: it keeps the input of its last
+    forward pass for backward, so a second place would overwrite it.
     """
 
     def __init__(self, *layers):
@@ -201,7 +233,24 @@ class Sequential(Layer):
             if not isinstance(layer, Layer):
                 raise TypeError(f"Sequential: argument {i} must be a Layer; got {type(layer).__name__}")
         self.layers = list(layers)
+        self._check_each_layer_once()
         self._name_parameters()
+
+    def _all_layers(self):
+        for layer in self.layers:
+            yield layer
+            if isinstance(layer, Sequential):
+                yield from layer._all_layers()
+
+    def _check_each_layer_once(self):
+        seen = set()
+        for layer in self._all_layers():
+            if id(layer) in seen:
+                raise ValueError(
+                    f"Sequential: the same {layer!r} object appears twice; a layer keeps the input of its "
+                    f"last forward pass for backward, so each place needs its own: create a new {layer!r}"
+                )
+            seen.add(id(layer))
 
     def _name_parameters(self):
         # "i.W" for layer i; a nested Sequential keeps its own indices: "i.j.W".
@@ -218,7 +267,7 @@ class Sequential(Layer):
             for i, layer in enumerate(self.layers):
                 x = layer.forward(x)
         except ValueError as error:
-            raise ValueError(f"Sequential layer {i}: {error}") from None
+            raise ValueError(f"Sequential layer {i}: {error}") from error
         return x
 
     def backward(self, grad_y, *, need_input_grad=True):
@@ -234,7 +283,7 @@ class Sequential(Layer):
                 return first.backward(grad_y, need_input_grad=False)
             return first.backward(grad_y)
         except ValueError as error:
-            raise ValueError(f"Sequential layer {i}: {error}") from None
+            raise ValueError(f"Sequential layer {i}: {error}") from error
 
     def parameters(self):
         return [p for layer in self.layers for p in layer.parameters()]
@@ -256,7 +305,7 @@ def mlp(sizes, *, activation="relu", rng=None, dtype=np.float64):
 
     mlp([64, 128, 10]) is Sequential(Linear(64, 128), ReLU(), Linear(128, 10)).
     """
-    activations = {"relu": (ReLU, "he"), "tanh": (Tanh, "xavier"), "sigmoid": (Sigmoid, "xavier")}
+    activations = {"relu": (ReLU, "he"), "tanh": (Tanh, "lecun"), "sigmoid": (Sigmoid, "lecun")}
     if activation not in activations:
         raise ValueError(f"activation must be one of {sorted(activations)}; got {activation!r}")
     if len(sizes) < 2:

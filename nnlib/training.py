@@ -2,9 +2,10 @@
 after epoch, with a validation pass at the end of every epoch.
 
     for epoch in range(epochs):
-        for x_batch, y_batch in minibatches(x, y, batch_size):   # reshuffled
+        for x_batch, y_batch in minibatches(x, y, batch_size, rng=rng):  # reshuffled
             pred = model.forward(x_batch)          # predict
             value = loss.forward(pred, y_batch)    # compare
+            optimizer.zero_grad()                  # gradients add up: start from 0
             model.backward(loss.backward())        # gradients (backprop)
             optimizer.step()                       # adjust: one update per batch
         validation loss and accuracy               # no update here
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import as_rng, check_array, check_positive_int, check_positive_number, check_same_length
-from .data import batches_per_epoch, epoch_order
+from .data import batches_per_epoch, minibatches
 from .layers import Linear, Sequential
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy, check_labels
 
@@ -179,13 +180,10 @@ def fit(
     # through the loss, so numpy's warnings would only be noise.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(1, epochs + 1):
-            order = epoch_order(n, shuffle=shuffle, rng=rng)
-            xs, ys = (x[order], y[order]) if shuffle else (x, y)  # one copy per epoch
             loss_sum = 0.0
             correct = 0
-            for b, start in enumerate(range(0, n, batch_size), start=1):
-                x_batch = xs[start : start + batch_size]
-                y_batch = ys[start : start + batch_size]
+            batches = minibatches(x, y, batch_size, shuffle=shuffle, rng=rng)  # a new order every epoch
+            for b, (x_batch, y_batch) in enumerate(batches, start=1):
                 outputs = model.forward(x_batch)  # predict
                 value = loss.forward(outputs, y_batch, **loss_options)  # compare
                 if reference is None:
@@ -197,6 +195,7 @@ def fit(
                         getattr(optimizer, "lr", None),
                     )
                     return history
+                optimizer.zero_grad()  # backward adds to .grad: start every step from 0
                 model.backward(loss.backward(), **backward_options)  # gradients
                 optimizer.step()  # adjust
                 history.updates += 1

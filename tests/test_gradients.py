@@ -2,6 +2,8 @@
 them (gradient_check)."""
 
 import numpy as np
+
+from nnlib.gradients import PASS_THRESHOLD, partial_derivatives
 import pytest
 
 from nnlib import (BinaryCrossEntropy, Linear, MSELoss, ReLU, Sequential, SoftmaxCrossEntropy,
@@ -114,7 +116,7 @@ def test_gradient_check_on_mlp_is_small_for_every_parameter(activation, loss, si
     errors = gradient_check(model, loss, x, y)
     expected = [f"{2 * i}.{name}" for i in range(len(sizes) - 1) for name in ("W", "b")]
     assert list(errors) == expected
-    assert all(0.0 <= e < 1e-7 for e in errors.values()), errors
+    assert all(0.0 <= e < PASS_THRESHOLD for e in errors.values()), errors
 
 
 def test_gradient_check_leaves_parameters_unchanged():
@@ -146,7 +148,7 @@ def test_gradient_check_catches_a_broken_backward(broken):
     errors = gradient_check(model, SoftmaxCrossEntropy(), x, rng.integers(0, 2, size=10))
     # The layers before the broken one get wrong gradients; the last does not.
     assert errors["0.W"] > 1e-2 and errors["0.b"] > 1e-2, errors
-    assert errors["2.W"] < 1e-7 and errors["2.b"] < 1e-7, errors
+    assert errors["2.W"] < PASS_THRESHOLD and errors["2.b"] < PASS_THRESHOLD, errors
 
 
 def test_backprop_gradients_returns_loss_and_copies():
@@ -186,3 +188,34 @@ def test_numerical_gradient_on_an_evenly_strided_view():
     grad = numerical_gradient(lambda v: float(np.sum(weights * v**2)), view)
     np.testing.assert_allclose(grad, 2 * weights * view, rtol=1e-7, atol=1e-6)
     np.testing.assert_array_equal(base, before)
+
+
+def test_relative_error_is_entry_wise_and_catches_a_wrong_small_entry():
+    # Norm-wise this pair is 5e-7 apart and would pass; entry-wise it fails.
+    assert relative_error([1.0, 1e-6], [1.0, 2e-6]) > 10 * PASS_THRESHOLD
+    assert relative_error([1.0, 1e-6], [1.0, 1e-6 + 1e-14]) < PASS_THRESHOLD  # round-off on a tiny entry
+    assert relative_error([2.0, 4.0], [2.0, 3.0]) == pytest.approx(1 / 7)
+
+
+def test_a_correct_float32_model_passes_the_check_and_stays_float32():
+    model = mlp([4, 8, 3], rng=0, dtype=np.float32)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((6, 4)).astype(np.float32)
+    errors = gradient_check(model, SoftmaxCrossEntropy(), x, rng.integers(0, 3, size=6))
+    assert max(errors.values()) < PASS_THRESHOLD, errors
+    assert all(p.value.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
+
+
+def test_gradient_check_ignores_gradients_left_from_before():
+    model = mlp([3, 4, 2], rng=0)
+    for p in model.parameters():
+        p.grad += 5.0  # a stale gradient: gradient_check starts from zero
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    assert max(gradient_check(model, MSELoss(), x, np.zeros((5, 2))).values()) < PASS_THRESHOLD
+
+
+def test_partial_derivatives_are_numerical_gradient_entries():
+    A = np.array([[2.0, 1.0], [1.0, 3.0]])
+    x = np.array([0.7, -1.3])
+    f = lambda v: 0.5 * v @ A @ v  # noqa: E731
+    np.testing.assert_allclose(partial_derivatives(f, x, [1]), numerical_gradient(f, x)[[1]])

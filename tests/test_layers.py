@@ -141,27 +141,75 @@ def test_sequential_need_input_grad_false_gives_the_same_parameter_gradients(rng
         np.testing.assert_array_equal(p.grad, q.grad)
 
 
-def test_gradients_are_written_not_added(rng):
+def test_gradients_accumulate_until_zero_grad(rng):
+    """As in PyTorch: a second backward adds its gradient to the first."""
     model = mlp([3, 4, 2], rng=0)
     x = rng.standard_normal((5, 3))
-    g = rng.standard_normal((5, 2))
+    g1, g2 = rng.standard_normal((5, 2)), rng.standard_normal((5, 2))
+    grads = []
+    for g in (g1, g2):
+        model.zero_grad()
+        model.forward(x)
+        model.backward(g)
+        grads.append([p.grad.copy() for p in model.parameters()])
     model.forward(x)
-    model.backward(g)
-    first = [p.grad.copy() for p in model.parameters()]
-    model.forward(x)
-    model.backward(g)
-    for before, p in zip(first, model.parameters()):
-        np.testing.assert_array_equal(p.grad, before)
+    model.backward(g1)  # no zero_grad: g2's gradient is still there
+    for p, first, second in zip(model.parameters(), *grads):
+        np.testing.assert_allclose(p.grad, first + second, rtol=1e-12)
     model.zero_grad()
     assert all(not p.grad.any() for p in model.parameters())
 
 
-@pytest.mark.parametrize("init, gain", [("he", 2.0), ("xavier", 1.0)])
-def test_linear_initialisation(init, gain):
+def test_the_same_layer_twice_is_refused_by_name():
+    relu = ReLU()
+    with pytest.raises(ValueError, match=r"the same ReLU\(\) object appears twice"):
+        Sequential(Linear(2, 3, rng=0), relu, Linear(3, 3, rng=0), relu)
+    shared = Linear(3, 3, rng=0)
+    with pytest.raises(ValueError, match=r"Linear\(3, 3\)"):
+        Sequential(shared, Sequential(ReLU(), shared))
+
+
+def test_sequential_chains_the_error_of_a_layer():
+    class Broken(ReLU):
+        def forward(self, x):
+            raise ValueError("my own layer failed here")
+
+    with pytest.raises(ValueError, match="Sequential layer 1: my own layer failed here") as info:
+        Sequential(Linear(2, 2, rng=0), Broken()).forward(np.ones((1, 2)))
+    assert isinstance(info.value.__cause__, ValueError)  # the layer's own traceback is kept
+
+
+def test_state_dict_round_trip_in_place():
+    model = mlp([3, 4, 2], rng=0)
+    arrays = [p.value for p in model.parameters()]
+    state = model.state_dict()
+    assert sorted(state) == ["0.W", "0.b", "2.W", "2.b"]
+    assert all(state[p.name] is not p.value for p in model.parameters())  # copies
+    for p in model.parameters():
+        p.value += 1.0
+    model.load_state_dict(state)
+    for p, array in zip(model.parameters(), arrays):
+        assert p.value is array  # put back in place
+        np.testing.assert_array_equal(p.value, state[p.name])
+
+
+def test_load_state_dict_names_what_is_wrong():
+    model = mlp([3, 4, 2], rng=0)
+    state = model.state_dict()
+    with pytest.raises(ValueError, match=r"missing \['2.b'\]"):
+        model.load_state_dict({k: v for k, v in state.items() if k != "2.b"})
+    with pytest.raises(ValueError, match=r"unexpected \['9.W'\]"):
+        model.load_state_dict({**state, "9.W": np.zeros(2)})
+    with pytest.raises(ValueError, match=r"state\['0.W'\] has shape \(4, 3\); expected \(3, 4\)"):
+        model.load_state_dict({**state, "0.W": np.zeros((4, 3))})
+
+
+@pytest.mark.parametrize("init, variance", [("he", 2.0 / 400), ("lecun", 1.0 / 400), ("glorot", 2.0 / 700)])
+def test_linear_initialisation(init, variance):
     layer = Linear(400, 300, rng=0, init=init)
     assert layer.W.value.shape == (400, 300) and layer.b.value.shape == (300,)
     assert layer.W.value.dtype == np.float64
-    assert abs(layer.W.value.std() / np.sqrt(gain / 400) - 1) < 0.02
+    assert abs(layer.W.value.std() / np.sqrt(variance) - 1) < 0.02
     assert abs(layer.W.value.mean()) < 0.002
     np.testing.assert_array_equal(layer.b.value, np.zeros(300))
     np.testing.assert_array_equal(layer.W.grad, np.zeros((400, 300)))
@@ -240,7 +288,7 @@ def test_mlp_is_deterministic_per_seed():
     assert not np.array_equal(a.parameters()[0].value, c.parameters()[0].value)
 
 
-def test_tanh_mlp_uses_xavier_init():
+def test_tanh_mlp_uses_lecun_init():
     model = mlp([500, 400, 1], activation="tanh", rng=0)
     assert abs(model[0].W.value.std() / np.sqrt(1 / 500) - 1) < 0.02
 
@@ -298,7 +346,7 @@ def test_constructor_errors():
         Linear(0, 3)
     with pytest.raises(TypeError, match=r"out_features must be a positive integer; got 2\.5"):
         Linear(3, 2.5)
-    with pytest.raises(ValueError, match=r"init must be 'he' or 'xavier'; got 'zeros'"):
+    with pytest.raises(ValueError, match=r"init must be one of \['glorot', 'he', 'lecun'\]; got 'zeros'"):
         Linear(3, 2, init="zeros")
     with pytest.raises(ValueError, match=r"activation must be one of .*'relu'.*; got 'gelu'"):
         mlp([2, 3, 1], activation="gelu")

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nnlib.gradients import PASS_THRESHOLD
 from nnlib import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy, numerical_gradient, relative_error
 
-TOLERANCE = 1e-7
+TOLERANCE = PASS_THRESHOLD
 
 
 def loss_gradient_error(loss, pred, target):

@@ -14,7 +14,6 @@ import nnlib  # noqa: E402
 from nnlib.costs import (  # noqa: E402
     CountingLoss,
     count_gradient_work,
-    finite_difference,
     finite_difference_errors,
     time_gradients,
 )
@@ -78,6 +77,7 @@ def train(model, x, y, updates, lr):
     losses = []
     for _ in range(updates):
         losses.append(loss.forward(model.forward(x), y))
+        optimizer.zero_grad()
         model.backward(loss.backward())
         optimizer.step()
     return losses
@@ -125,12 +125,14 @@ def test_memorising_figure_marks_the_lowest_validation_loss():
 STEPS = np.logspace(-12, 0, 61)
 
 
-def test_finite_difference_formulas():
-    assert finite_difference(np.exp, 1.0, 1e-5) == pytest.approx(np.e, rel=1e-9)
-    assert finite_difference(lambda t: t**2, 3.0, 0.5, method="forward") == pytest.approx(6.5)
-    assert finite_difference(lambda t: t**2, 3.0, 0.5, method="central") == pytest.approx(6.0)
+def test_finite_difference_errors_use_the_two_formulas():
+    # (3.5² - 3²) / 0.5 = 6.5 and (3.5² - 2.5²) / 1 = 6 against the true slope 6.
+    square, slope = (lambda t: t**2), (lambda t: 2 * t)
+    forward, central = (finite_difference_errors(square, slope, 3.0, [0.5], method=m) for m in ("forward", "central"))
+    np.testing.assert_allclose(forward, [0.5])
+    np.testing.assert_allclose(central, [0.0], atol=1e-12)
     with pytest.raises(ValueError, match="method"):
-        finite_difference(np.exp, 1.0, 0.1, method="backward")
+        finite_difference_errors(np.exp, np.exp, 1.0, [0.1], method="backward")
 
 
 @pytest.fixture(scope="module")

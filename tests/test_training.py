@@ -118,6 +118,7 @@ def test_fit_is_the_textbook_loop():
     loss, optimizer = SoftmaxCrossEntropy(), SGD(model_hand.parameters(), lr=0.3)
     for x_batch, y_batch in nnlib.minibatches(x, y, 16, rng=9):
         loss.forward(model_hand.forward(x_batch), y_batch)
+        optimizer.zero_grad()
         model_hand.backward(loss.backward())
         optimizer.step()
     for p, q in zip(model_fit.parameters(), model_hand.parameters()):

@@ -3,6 +3,7 @@ learning-rate slider the panels share (round values, see round_log_values)."""
 
 import html
 import math
+import threading
 
 import ipywidgets as widgets
 import traitlets
@@ -76,6 +77,16 @@ def check_stops(stops, controls):
     return checked
 
 
+def in_kernel():
+    """True inside a running Jupyter kernel (JupyterLab, Voila, nbval)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
 class SliderPanel:
     """Controls wired to ``draw``, a plain function that updates ``figure``.
 
@@ -89,11 +100,22 @@ class SliderPanel:
     every regime the notebook talks about. Each must be a legal value of
     its control.
 
+    busy: optional busy(**values) -> str or None: the words to show at once
+    while a slow draw runs (such as "training 30 epochs..."), or None when
+    the draw will be quick (a cached result).
+
     After every change of a control, ``text`` holds the description and
     ``png`` the rendered figure; the notebook shows ``panel.widget``.
+
+    Latest value wins: in a running kernel, a change only records the new
+    values, and a drawing thread draws the newest values it finds, skipping
+    the ones a fast drag went past; so the picture follows the hand and
+    stops when it stops, however long one draw takes. Without a kernel
+    (tests, scripts) every change is drawn at once, before ``value = ...``
+    returns. ``wait()`` waits for the drawing thread to finish.
     """
 
-    def __init__(self, draw, controls, figure, *, stops=None):
+    def __init__(self, draw, controls, figure, *, stops=None, busy=None, background=None):
         self.draw = draw
         self.controls = dict(controls)
         self.stops = check_stops(stops or {}, self.controls)
@@ -102,9 +124,14 @@ class SliderPanel:
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="1000px"))
         self.status = widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px"))
         self.status.add_class("nnlib-status")
+        self.busy = busy
+        self.background = in_kernel() if background is None else bool(background)
         self.text = ""
         self.png = b""
         self.updates = 0
+        self._pending = None  # the newest values not drawn yet
+        self._lock = threading.Lock()
+        self._drawer = None  # the drawing thread, while it runs
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         controls_box = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
@@ -114,9 +141,10 @@ class SliderPanel:
     def values(self):
         return {name: control.value for name, control in self.controls.items()}
 
-    def refresh(self):
-        """Redraw for the current control values."""
-        self.text = self.draw(**self.values())
+    def refresh(self, values=None):
+        """Redraw for ``values`` (by default the controls' current values)."""
+        values = self.values() if values is None else values
+        self.text = self.draw(**values)
         self.png = self.renderer.png()
         self.image.value = self.png
         self.status.value = f"<code>{html.escape(self.text)}</code>"
@@ -124,7 +152,38 @@ class SliderPanel:
         return self.text
 
     def _on_change(self, change):
-        self.refresh()
+        if not self.background:
+            self.refresh()
+            return
+        values = self.values()
+        note = self.busy(**values) if self.busy is not None else None
+        if note:
+            self.status.value = f"<code>{html.escape(note)}</code>"
+        with self._lock:
+            self._pending = values
+            if self._drawer is None:
+                self._drawer = threading.Thread(target=self._draw_pending, daemon=True)
+                self._drawer.start()
+
+    def _draw_pending(self):
+        """The drawing thread: draw the newest pending values until none are left."""
+        while True:
+            with self._lock:
+                values, self._pending = self._pending, None
+                if values is None:
+                    self._drawer = None
+                    return
+            try:
+                self.refresh(values)
+            except Exception as error:  # shown under the picture; the thread must go on
+                self.status.value = f"<code>{html.escape(f'could not draw {values}: {error!r}')}</code>"
+
+    def wait(self, timeout=30.0):
+        """Wait until every change so far is drawn (at once without a kernel)."""
+        drawer = self._drawer
+        if drawer is not None:
+            drawer.join(timeout)
+        return self.text
 
     def _ipython_display_(self):
         from IPython.display import display

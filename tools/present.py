@@ -1,0 +1,89 @@
+"""Serve one notebook to a class with Voila: code hidden, sliders live.
+
+    python tools/present.py 03 [--students 30] [--host 0.0.0.0] [--port 8866] [--cull 180]
+
+What it sets up for a room of students (``make present NB=03 PRESENT_STUDENTS=30``):
+
+- a pool of pre-heated kernels: before anyone connects, Voila starts
+  ``students`` kernels and runs the notebook in each, so a student's page
+  arrives already computed instead of waiting for the notebook to run (with
+  thirty students, each waiting for the others' runs: about a minute and a
+  half on 2 cores). The pool refills after ``--fill-delay`` seconds, so a
+  student who reloads still gets a ready page;
+- culling: the kernel of a closed or abandoned tab is shut down once it has
+  had no connection and no activity for ``--cull`` seconds (checked every 30
+  s), so a class that reloads does not fill the memory. An open tab keeps its
+  kernel however long the student reads.
+
+The pool takes about ``students`` x (time to run the notebook) / cores to
+warm up: start it a few minutes before the class (it prints when it is ready
+in its log: "Kernel pool ... is filled").
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+
+# Front-end extensions that stop widgets from rendering in Voila (an
+# allowlist would stop them all).
+VOILA_DENYLIST = ["jupyterlab-jupytext", "@jupyter-notebook/lab-extension", "@voila-dashboards/jupyterlab-preview"]
+CULL_INTERVAL = 30  # seconds between two looks for idle kernels
+
+
+def find_notebook(number):
+    """notebooks/NN_*.ipynb for NN = number (ValueError naming the choices)."""
+    found = sorted(NOTEBOOKS.glob(f"{number}_*.ipynb"))
+    if not found:
+        choices = " ".join(sorted(p.name[:2] for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
+        raise ValueError(f"no notebook {number!r}; choose one of: {choices}")
+    return found[0]
+
+
+def voila_command(notebook, *, host="127.0.0.1", port=8866, students=1, cull=180, fill_delay=1.0,
+                  python=sys.executable):
+    """The Voila command line that serves ``notebook`` to ``students`` people."""
+    if students < 1:
+        raise ValueError(f"students must be at least 1; got {students}")
+    if cull < CULL_INTERVAL:
+        raise ValueError(f"cull must be at least {CULL_INTERVAL} seconds; got {cull}")
+    return [
+        python, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", f"--Voila.ip={host}",
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in VOILA_DENYLIST),
+        "--VoilaConfiguration.preheat_kernel=True",
+        f"--VoilaConfiguration.default_pool_size={students}",
+        f"--VoilaKernelManager.fill_delay={fill_delay}",
+        f"--MappingKernelManager.cull_idle_timeout={cull}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebook", help="the notebook's number, such as 03")
+    parser.add_argument("--students", type=int, default=int(os.environ.get("PRESENT_STUDENTS", 1)))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8866)
+    parser.add_argument("--cull", type=int, default=180, help="seconds before an abandoned kernel is shut down")
+    parser.add_argument("--fill-delay", type=float, default=1.0, help="seconds before the pool refills")
+    args = parser.parse_args(argv)
+    try:
+        notebook = find_notebook(args.notebook)
+        command = voila_command(notebook, host=args.host, port=args.port, students=args.students,
+                                cull=args.cull, fill_delay=args.fill_delay)
+    except ValueError as error:
+        parser.error(str(error))
+    print(f"Presenting {notebook.name} to {args.students} student(s): open http://{args.host}:{args.port}/ "
+          f"(Ctrl+C to stop). Warming {args.students} kernel(s) first: about "
+          f"{max(1, round(args.students * 8 / (os.cpu_count() or 1) / 60))} min on this machine.", flush=True)
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)  # the kernels inherit it, and plots vanish
+    os.execvpe(command[0], command, env)
+
+
+if __name__ == "__main__":
+    main()
