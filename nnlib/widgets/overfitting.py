@@ -68,8 +68,15 @@ def degree_panel(*, degree=3, n_points=30, noise=0.3, seed=0):
     view = DegreeView(MAX_DEGREE)
     cache = {}
 
+    def key_of(n_points, noise, seed):
+        return (int(n_points), round(float(noise), 4), int(seed))
+
+    def busy(degree, n_points, noise, seed):
+        """What the status says at once while a new sample is fitted (None: cached, instant)."""
+        return None if key_of(n_points, noise, seed) in cache else f"fitting 26 polynomials to a new sample {seed}..."
+
     def sample(n_points, noise, seed):
-        key = (int(n_points), round(float(noise), 4), int(seed))
+        key = key_of(n_points, noise, seed)
         if key not in cache:
             cache[key] = SineSample(key[0], key[1], key[2], view.grid)
         return cache[key]
@@ -95,7 +102,7 @@ def degree_panel(*, degree=3, n_points=30, noise=0.3, seed=0):
                 f"(lowest {data.val_errors[data.best_degree]:.3g} at degree {data.best_degree}) -> {words}"
                 + ("; curve clipped" if clipped else ""))
 
-    panel = SliderPanel(draw, controls, view.figure,
+    panel = SliderPanel(draw, controls, view.figure, busy=busy,
                         stops={"degree": [0, 1, 3, 5, 9, 15, 25], "n_points": [15, 100],
                                "noise": [0.1, 0.3], "seed": [0, 1]})
     button = widgets.Button(description="new sample", tooltip="draw new points: the next sample number")
