@@ -16,6 +16,7 @@ import pytest
 
 pytestmark = pytest.mark.timeout(400)
 
+PAGE_LOAD_TIMEOUT_MS = 150_000  # as conftest's NOTEBOOK_RUN_TIMEOUT_MS: kernel start + every cell
 FIT_RED = np.array([0xD6, 0x27, 0x28])  # COLORS["path"], the fitted curve
 
 
@@ -37,7 +38,9 @@ def assert_moved(move, expected_words):
 
 
 def test_degree_slider_notebook_07(voila_server, page, open_panel, find_notebook):
-    page.goto(voila_server(find_notebook("07_*.ipynb")))
+    # Voila runs every cell (trainings and the double-descent fits) before the page loads:
+    # wait for the page to start arriving only, and let open_panel wait for the panel.
+    page.goto(voila_server(find_notebook("07_*.ipynb")), wait_until="commit", timeout=PAGE_LOAD_TIMEOUT_MS)
     panel = open_panel(page, r"^degree=", "notebook 07 degree")
     first_text = panel.text()
     assert first_text.startswith("degree=3 points=30 noise=0.3 sample=0: "), first_text
