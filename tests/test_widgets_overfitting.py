@@ -159,3 +159,15 @@ def test_double_descent_panel_toggles_the_curves(descent):
     assert lines[0.0][0].get_visible() and not lines[1e-3][0].get_visible()
     peak = descent.mean_errors(0.0)[2]
     assert f"highest near 200: {peak:.0%} at 250" in panel.text
+
+
+def test_degree_panel_moves_redraw_only_the_moving_parts():
+    """Every move of the degree panel changes animated artists only, so the
+    renderer reuses its background instead of drawing the whole figure."""
+    panel = degree_panel()
+    for name, value in (("degree", 9), ("n_points", 50), ("noise", 0.5), ("seed", 4)):
+        panel.draw(**{**panel.values(), name: value})
+        assert not panel.figure.stale, f"moving {name} made the figure stale (full redraw)"
+        panel.controls[name].value = value
+        panel.renderer.png()
+        assert not panel.figure.stale

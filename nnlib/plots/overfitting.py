@@ -34,6 +34,8 @@ TEXT = {
     "train_error": "training error",
     "val_error": "validation error ({n} new points)",
     "val_error_plain": "validation error",
+    "points_plain": "training points",
+    "noise_floor_plain": "noise floor σ² (dotted)",
     "noise_floor": "noise floor σ² = {floor:.3g}",
     "current": "current degree",
     "errors_title": "Errors against degree (sample {seed})",
@@ -129,37 +131,61 @@ def _shade_regions(ax, positions, names):
     return artists
 
 
+def _quiet(legend):
+    """Stop an animated legend from marking the figure stale when it is drawn.
+
+    The legend must be animated to be drawn over the animated region bands;
+    drawing a legend touches its texts and handles, which would mark the
+    figure stale, and a stale figure is drawn in full on every move. The
+    legend itself is redrawn on every move anyway."""
+    for artist in legend.findobj():
+        if artist is not legend:
+            artist.stale_callback = None
+
+
 class DegreeView:
     """The kept figure of the degree panel.
 
     Left: the training points, the true curve and the fitted polynomial of
     the current degree, in a fixed window y in [-2, 2] (a wild fit is
     clipped, and a note says so). Right: training and validation error
-    against degree (log scale), the regions shaded, the current degree
-    marked. Moving the degree redraws only the fit and the marker.
+    against degree (log scale), each degree's band coloured by its region,
+    the current degree marked.
+
+    Everything that moves is an animated artist (axes, ticks and the true
+    curve are drawn once as a background), so no move, not even a new
+    sample, redraws the whole figure: the legends keep fixed labels, and
+    the region bands are one rectangle per degree whose colour changes.
     """
 
-    def __init__(self, max_degree):
+    def __init__(self, max_degree, *, n_val=200):
         self.figure, (self.ax_fit, self.ax_err) = new_figure(2, width=12.0, height=4.6)
         self.grid = np.linspace(*X_RANGE, 400)
         ax = self.ax_fit
         ax.plot(self.grid, true_curve(self.grid), "--", color=COLORS["good"], linewidth=2, label=TEXT["truth"])
-        self.points = ax.scatter([], [], s=22, color="black", zorder=3, label=TEXT["points"].format(n=0))
+        self.points = ax.scatter([], [], s=22, color="black", zorder=3, label=TEXT["points_plain"])
         (self.fit_line,) = ax.plot([], [], color=COLORS["path"], linewidth=2.2, label=TEXT["fit"])
         self.clip_note = ax.text(0.5, 0.02, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=9,
                                  color=COLORS["bad"], bbox={"facecolor": "white", "alpha": 0.85,
                                                             "edgecolor": COLORS["bad"]})
         ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
         ax.set_title(" ", fontsize=12)
-        ax.legend(loc="upper right", fontsize=9)
+        fit_legend = ax.legend(loc="upper right", fontsize=9)
         ax = self.ax_err
         self.degrees = np.arange(max_degree + 1)
+        # One band per degree, created first so that it is drawn under the curves.
+        self.bands = [ax.axvspan(d - 0.5, d + 0.5, color=REGION_COLORS["sweet spot"], alpha=0.35, linewidth=0)
+                      for d in self.degrees]
+        self.region_labels = {name: ax.text(0, LABEL_HEIGHTS[name], TEXT[name], ha="center", va="top", fontsize=10,
+                                            fontweight="bold", color="#333333",
+                                            transform=ax.get_xaxis_transform())
+                              for name in REGION_COLORS}
         (self.train_line,) = ax.plot([], [], "-o", color=COLORS["train"], markersize=3.5,
                                      label=TEXT["train_error"])
         (self.val_line,) = ax.plot([], [], "-s", color=COLORS["validation"], markersize=3.5,
-                                   label=TEXT["val_error"].format(n=0))
+                                   label=TEXT["val_error"].format(n=n_val))
         self.floor_line = ax.axhline(1.0, color=COLORS["neutral"], linestyle=":", linewidth=1.5,
-                                     label=TEXT["noise_floor"].format(floor=1.0))
+                                     label=TEXT["noise_floor_plain"])
         self.marker = ax.axvline(0, color="black", linewidth=1.5, label=TEXT["current"])
         self.error_note = ax.text(0.98, 0.84, "", transform=ax.transAxes, ha="right", va="top", fontsize=9,
                                   color=COLORS["neutral"])
@@ -167,9 +193,12 @@ class DegreeView:
         ax.set(xlim=(-0.5, max_degree + 0.5), ylim=ERROR_LIMITS, xlabel=TEXT["degree"], ylabel=TEXT["error"])
         _log_axis(ax.yaxis, *ERROR_LIMITS)
         ax.set_title(" ", fontsize=12)
-        ax.legend(loc="lower left", fontsize=9)
-        self.region_artists = []
-        _animate(self.fit_line, self.clip_note, self.marker, self.ax_fit.title)
+        err_legend = ax.legend(loc="lower left", fontsize=9)
+        _animate(self.points, self.fit_line, self.clip_note, self.ax_fit.title, fit_legend,
+                 *self.bands, *self.region_labels.values(), self.train_line, self.val_line, self.floor_line,
+                 self.marker, self.error_note, self.ax_err.title, err_legend)
+        for legend in (fit_legend, err_legend):
+            _quiet(legend)
         _freeze_layout(self.figure)
         self._data_key = None
 
@@ -180,22 +209,25 @@ class DegreeView:
             return
         self._data_key = key
         self.points.set_offsets(np.column_stack(train))
-        self.points.set_label(TEXT["points"].format(n=len(train[0])))
-        self.ax_fit.legend(loc="upper right", fontsize=9)
         self.train_line.set_data(self.degrees, train_errors)
         self.val_line.set_data(self.degrees, val_errors)
-        self.val_line.set_label(TEXT["val_error"].format(n=len(val[0])))
         floor = noise**2
         self.floor_line.set_ydata([floor, floor])
         self.floor_line.set_visible(floor >= ERROR_LIMITS[0])
-        self.floor_line.set_label(TEXT["noise_floor"].format(floor=floor))
-        self.ax_err.legend(loc="lower left", fontsize=9)
-        for artist in self.region_artists:
-            artist.remove()
-        self.region_artists = _shade_regions(self.ax_err, self.degrees, names)
+        for band, name in zip(self.bands, names):
+            band.set_facecolor(REGION_COLORS[name])
+        # Each region's name sits over the middle of its widest run of degrees.
+        widest = {}
+        for name, first, last in region_spans(names):
+            if last - first >= widest.get(name, (-1, 0.0))[0]:
+                widest[name] = (last - first, 0.5 * (first + last))
+        for name, label in self.region_labels.items():
+            label.set_visible(name in widest)
+            if name in widest:
+                label.set_x(widest[name][1])
         top = ERROR_LIMITS[1]
         self.error_note.set_text(TEXT["errors_clipped"].format(top=top) if np.max(val_errors) > top else "")
-        self.ax_err.set_title(TEXT["errors_title"].format(seed=seed), fontsize=12)
+        _retitle(self.ax_err, TEXT["errors_title"].format(seed=seed))
 
     def show_fit(self, weights_curve, degree, *, n, noise):
         """Draw the fitted curve (values on self.grid) and mark ``degree``."""
