@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=300 --nbval-kernel-startup-timeout=60 -p no:randomly
 
-.PHONY: lab test test-unit test-notebooks notebooks bench bench-quick bench-class bench-drag present clean
+.PHONY: lab test test-unit test-notebooks test-notebooks-other-cpu notebooks bench bench-quick bench-class bench-drag present clean
 
 $(VENV)/.reader: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,20 @@ test-unit: $(VENV)/.dev
 
 test-notebooks: $(VENV)/.dev
 	$(PY) -m pytest notebooks/ $(NBVAL)
+	$(MAKE) test-notebooks-other-cpu
+
+# The notebooks again on another numeric path, as on a reader's other CPU:
+# numpy's loops without AVX2/AVX-512 (old and new feature names; unknown ones
+# are ignored) and OpenBLAS's Sandybridge kernels (no FMA). A printed digit
+# that is round-off (a near-tie argmin, a tiny error) fails here. x86-64 only.
+OTHER_CPU := NPY_DISABLE_CPU_FEATURES="AVX2 FMA3 AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL \
+             AVX512_ICL AVX512_SPR X86_V3 X86_V4" OPENBLAS_CORETYPE=Sandybridge
+test-notebooks-other-cpu: $(VENV)/.dev
+ifeq ($(shell uname -m),x86_64)
+	env $(OTHER_CPU) $(PY) -m pytest notebooks/ $(NBVAL)
+else
+	@echo "test-notebooks-other-cpu: only on x86-64; skipped"
+endif
 
 ## notebooks: re-execute every notebook in place and strip volatile metadata
 notebooks: $(VENV)/.dev

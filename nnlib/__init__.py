@@ -11,6 +11,7 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     datasets.py   corrupt_labels, load_digits, make_line, make_sine, make_moons, make_spirals
     surfaces.py   the loss of y = w*x + b and descent paths across it
     costs.py      what a gradient costs: counting and timing both ways
+    search.py     grid search, random search, seed repeats (import nnlib.search)
     capacity.py   polynomial_features, least_squares, random_relu_features
     overfitting.py  notebook 07: errors against degree, learning curves, double descent
 """

@@ -93,8 +93,10 @@ def line_loss_grid(x, y, w_values, b_values):
 @dataclass
 class DescentPath:
     """Where (w, b) went: w[k], b[k] and loss[k] (on all the data) after k
-    updates, k = 0..updates. ``verdict`` is one of "converged", "too slow",
-    "oscillating", "oscillating, converged" or "diverged"."""
+    updates, k = 0..updates. ``verdict`` (see ``describe_path``) is one of
+    "converged", "too slow", "oscillating", "oscillating, converged" (full
+    batch only), "noisy, hovering near the minimum" (mini-batches only),
+    "diverging" (the loss grows, not yet stopped) or "diverged" (stopped)."""
 
     w: np.ndarray
     b: np.ndarray
@@ -176,22 +178,79 @@ def gradient_descent_path(x, y, *, lr, steps, start=START):
     return descent_path(x, y, lr=lr, epochs=steps, batch_size=None, start=start, shuffle=False)
 
 
-def describe_path(path, tolerance=0.01):
-    """A word for what the learning rate did.
+def describe_path(path, tolerance=0.01, near=0.1):
+    """A few words for what the learning rate (and the batch size) did.
 
-    converged: the loss closed all but ``tolerance`` of the gap to the best
-    loss. too slow: it did not. oscillating: most steps point against the
-    step before (the path zig-zags across the valley). diverged: the loss
-    grew instead of shrinking.
+    Full batch (one update per epoch), judged on the loss after each step:
+      converged: the loss closed all but ``tolerance`` of the gap between the
+        start and the lowest loss. too slow: it did not, but kept falling.
+      oscillating: most steps point against the step before (the path
+        zig-zags across the valley); ", converged" when it also converged.
+      diverging: the loss rose again after its lowest point (below 2 / lr,
+        gradient descent on a quadratic lowers the loss at every step, so a
+        rise means a direction whose distance grows at every step).
+      diverged: the loss grew 1000-fold and the run was stopped.
+
+    Mini-batches, judged on the losses after the updates of the last epoch
+    (of the second half of the only epoch: ``judged_losses``), not on the
+    final point, which is one draw of the noise:
+      converged: their mean and their spread (max - min) are both within
+        ``tolerance`` of the gap. too slow: their mean is clearly below the
+        mean of the epoch before (still falling). noisy, hovering near the
+        minimum: not falling, mean within ``near`` of the gap: the noise of
+        the batches keeps the path jittering around the lowest point.
+      oscillating: not falling and far above the lowest loss: the steps
+        bounce across the valley. diverging: the mean is above the starting
+        loss. diverged: stopped, as above.
     """
-    if path.diverged or path.loss[-1] > path.loss[0]:
+    if path.diverged:
         return "diverged"
-    gap_start = path.loss[0] - path.best_loss
-    converged = path.loss[-1] - path.best_loss <= tolerance * max(gap_start, 1e-12)
+    loss, lowest = path.loss, path.best_loss
+    gap_start = max(loss[0] - lowest, 1e-12)
+    if path.updates_per_epoch > 1:
+        return _describe_minibatch_path(path, loss, lowest, gap_start, tolerance, near)
+    if loss[-1] - loss.min() > 1e-6 * gap_start:
+        return "diverging"
+    converged = loss[-1] - lowest <= tolerance * gap_start
     steps = np.column_stack([np.diff(path.w), np.diff(path.b)])
-    full_batch = path.updates_per_epoch == 1  # mini-batch noise also turns the path
-    if full_batch and len(steps) >= 3:
+    if len(steps) >= 3:
         turning = np.einsum("ij,ij->i", steps[1:], steps[:-1]) < 0
         if turning.mean() > 0.5:
             return "oscillating, converged" if converged else "oscillating"
     return "converged" if converged else "too slow"
+
+
+def judged_losses(path):
+    """The losses a mini-batch verdict is judged on: those after each update
+    of the last epoch, or of the second half of the only epoch (its first
+    half is the way down from the start). (k,) array."""
+    window = path.updates_per_epoch if path.updates > path.updates_per_epoch else max(path.updates // 2, 1)
+    return path.loss[-window:]
+
+
+def _describe_minibatch_path(path, loss, lowest, gap_start, tolerance, near):
+    last = judged_losses(path)
+    window = len(last)
+    mean_gap = last.mean() - lowest
+    if last.mean() > loss[0]:
+        return "diverging"
+    if mean_gap <= tolerance * gap_start and np.ptp(last) <= tolerance * gap_start:
+        return "converged"
+    if mean_gap > near * gap_start:
+        # Far from the lowest loss: bouncing across the valley if three in
+        # four steps of the window turn back against the step before (the
+        # noise of single examples alone turns about half of them), else on
+        # its way down.
+        span = min(max(window, 3), path.updates)
+        steps = np.column_stack([np.diff(path.w[-span - 1:]), np.diff(path.b[-span - 1:])])
+        turning = np.einsum("ij,ij->i", steps[1:], steps[:-1]) < 0
+        return "oscillating" if turning.size and turning.mean() > 0.75 else "too slow"
+    # Near it: still falling if the window's first half lies above its second
+    # half by more than the window's spread (a steady descent gives about 1.7
+    # spreads, a noise floor about 0).
+    half = len(last) // 2
+    if half < 2:
+        return "too slow"  # too few updates to tell a floor from a descent
+    if last[:half].mean() - last[half:].mean() > last.std():
+        return "too slow"
+    return "noisy, hovering near the minimum"

@@ -105,6 +105,47 @@ def test_panel_diverged_marker_disappears_on_a_good_lr(panel):
     assert len(drawn(panel.curves.stop_marker)[0]) == 0
 
 
+def shown_legend_labels(panel):
+    (legend,) = [legend for legend in (panel.curves.legend, panel.curves.legend_diverged) if legend.get_visible()]
+    return [text.get_text() for text in legend.get_texts()]
+
+
+def test_panel_legend_shows_the_stop_entry_only_when_a_run_diverged(panel):
+    panel.controls["momentum"].value = 0.0
+    panel.controls["lr"].value = 0.1
+    assert shown_legend_labels(panel) == ["training loss", "validation loss"]
+    panel.controls["lr"].value = 10.0
+    assert shown_legend_labels(panel) == ["training loss", "validation loss", "diverged: stopped here"]
+    png_diverged = panel.png
+    panel.controls["lr"].value = 0.1
+    assert shown_legend_labels(panel) == ["training loss", "validation loss"]
+    assert panel.png != png_diverged
+
+
+@pytest.mark.parametrize("lr, momentum, words, accuracy", [
+    (5.0, 0.0, "failed without diverging: stalled near chance, bouncing", 51.0),
+    (1.0, 0.9, "failed without diverging: bouncing", 67.0),
+    (0.0001, 0.0, "too slow: still near chance, the loss still falls at every epoch", 51.0),
+    (1.0, 0.0, "trained, but bouncing", 98.0),
+    (0.1, 0.9, "trained", 98.0),
+])
+def test_panel_says_in_words_how_a_run_that_did_not_diverge_ended(panel, lr, momentum, words, accuracy):
+    panel.controls["batch_size"].value = 32
+    panel.controls["momentum"].value = momentum
+    panel.controls["lr"].value = lr
+    history = panel.curves.history
+    assert not history.diverged
+    assert f"val acc={accuracy:.1f}% (diverged: no): {words}" in panel.text
+    train = np.array(history.train_loss)
+    if "bouncing" in words:
+        ratio = train[-1] / train.min()
+        assert ratio > 1.5 and f"ends {ratio:.1f}x above its lowest" in panel.text
+    if "failed" in words:
+        assert panel.text.endswith("lower the learning rate")
+    if words == "trained":
+        assert panel.text.endswith("(diverged: no): trained")
+
+
 def test_panel_batch_size_changes_updates_per_epoch(panel):
     panel.controls["lr"].value = 0.1
     panel.controls["batch_size"].value = 16
@@ -199,14 +240,15 @@ def test_plot_lr_sweep_lines_diverged_marks_and_best_region(runs):
     assert list(x_div) == [10.0]
     # the green band covers lr=0.1 (the lowest loss here) and not lr=10
     low, high = curves.best_region(lrs, val, 2.0)
-    assert low < 0.1 < high < 10.0
+    assert low <= 0.1 <= high < 10.0
     plt.close(fig)
 
 
-def test_best_region_widens_by_half_a_step():
+def test_best_region_spans_exactly_the_good_rates():
     low, high = curves.best_region([0.01, 0.1, 1.0], [0.5, 0.1, 0.15], 2.0)
-    assert low == pytest.approx(10**-1.5)
-    assert high == pytest.approx(10**0.5)
+    assert (low, high) == (0.1, 1.0)
+    low, high = curves.best_region([0.01, 0.1, 1.0], [0.5, 0.1, 0.5], 2.0)  # one rate: a visible sliver
+    assert low == pytest.approx(10**-1.1) and high == pytest.approx(10**-0.9)
     assert curves.best_region([0.1, 1.0], [np.nan, np.nan], 2.0) is None
 
 
@@ -231,3 +273,15 @@ def test_final_loss_is_nan_for_diverged_runs(runs):
     assert np.isnan(curves.final_loss(histories[-1]))
     assert curves.final_loss(histories[0]) == histories[0].val_loss[-1]
     assert isinstance(histories[0], nnlib.History)
+
+
+def test_panel_keeps_each_run_so_moving_back_only_redraws(panel):
+    lr = panel.controls["lr"]
+    lr.value = 0.3
+    first_text, first_history = panel.text, panel.curves.history
+    lr.value = 0.1
+    assert panel.text != first_text
+    lr.value = 0.3  # back: the same run, not a new training
+    assert panel.text == first_text and panel.curves.history is first_history
+    assert panel.busy(lr=0.3, momentum=0.9, batch_size=32) is None
+    assert "training" in panel.busy(lr=2.0, momentum=0.9, batch_size=32)

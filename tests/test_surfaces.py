@@ -7,7 +7,7 @@ import pytest
 
 from nnlib import (batch_indices, descent_path, gradient_descent_path, line_loss, line_loss_grid, make_line,
                    numerical_gradient)
-from nnlib.surfaces import LineData
+from nnlib.surfaces import LineData, judged_losses
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +154,57 @@ def test_surface_argument_errors(line):
         line_loss(1.0, 0.0, np.array([0.0, np.nan, 1.0]), np.arange(3.0))
     with pytest.raises(TypeError, match=r"rng must be a numpy.random.Generator, an int seed or None; got RandomState"):
         descent_path(x, y, lr=0.1, epochs=1, batch_size=8, rng=np.random.RandomState(0))
+
+
+def test_slightly_too_large_full_batch_rate_is_diverging_not_diverged(line):
+    # lr * largest curvature = 2.0034 > 2: the loss is lowest at step 3 and
+    # grows from then on, 0.68 % per step, far from the 1000-fold stop.
+    x, y = line
+    for steps in (30, 200):
+        path = gradient_descent_path(x, y, lr=1.0, steps=steps)
+        assert not path.diverged and path.verdict == "diverging"
+        assert np.argmin(path.loss) == 3
+    assert gradient_descent_path(x, y, lr=1.0, steps=3).verdict == "oscillating"  # not risen yet
+
+
+@pytest.mark.parametrize("lr", [0.3, 0.5])
+def test_pure_sgd_at_a_noise_floor_is_hovering_not_too_slow(line, lr):
+    x, y = line
+    path = descent_path(x, y, lr=lr, epochs=5, batch_size=1, rng=0)
+    last_epoch = path.loss[-1000:]
+    # The loss touches the lowest loss inside the last epoch, but averages well above it.
+    assert last_epoch.min() < 1.01 * path.best_loss
+    assert last_epoch.mean() > 1.5 * path.best_loss
+    assert path.verdict == "noisy, hovering near the minimum"
+
+
+def test_batch_64_at_lr_1_bounces_across_the_valley(line):
+    x, y = line
+    path = descent_path(x, y, lr=1.0, epochs=5, batch_size=64, rng=0)
+    last_epoch = path.loss[-16:]
+    assert 4 < last_epoch.min() and last_epoch.max() < 10  # bouncing 5-10, start 8.93
+    assert path.verdict == "oscillating"
+    # Keep going and the bouncing grows: above the start, not yet 1000-fold.
+    longer = descent_path(x, y, lr=1.0, epochs=20, batch_size=64, rng=0)
+    assert not longer.diverged and longer.verdict == "diverging"
+
+
+@pytest.mark.parametrize("batch_size, lr, epochs, verdict", [
+    (32, 0.05, 5, "converged"),       # the last epoch sits at the floor, spread 0.001
+    (100, 0.05, 5, "too slow"),       # still falling steadily
+    (1, 0.05, 5, "noisy, hovering near the minimum"),  # the blob of notebook 04
+    (64, 0.001, 5, "too slow"),
+])
+def test_minibatch_verdicts_judge_the_last_epoch(line, batch_size, lr, epochs, verdict):
+    x, y = line
+    path = descent_path(x, y, lr=lr, epochs=epochs, batch_size=batch_size, rng=0)
+    assert path.verdict == verdict
+    judged = judged_losses(path)
+    assert len(judged) == path.updates_per_epoch
+
+
+def test_one_epoch_is_judged_on_its_second_half(line):
+    x, y = line
+    path = descent_path(x, y, lr=0.5, epochs=1, batch_size=64, rng=0)
+    assert len(judged_losses(path)) == 8
+    assert path.verdict == "converged"  # the first half is the way down from the start

@@ -37,13 +37,18 @@ def test_without_a_kernel_every_change_is_drawn_before_the_assignment_returns():
     assert drawn == [0, 1, 2, 3]
 
 
+def browser_sets(control, value):
+    """What a move in the browser does in the kernel: ipywidgets' set_state."""
+    control.set_state({"value": value})
+
+
 def test_in_background_a_fast_drag_draws_only_the_newest_value():
     panel, drawn, release = slow_panel(background=True, busy=lambda k: f"working on k={k}...")
     first_png = panel.png
-    panel.controls["k"].value = 1  # the drawing thread starts on 1 and waits for release
+    browser_sets(panel.controls["k"], 1)  # the drawing thread starts on 1 and waits for release
     time.sleep(0.1)
     for k in range(2, 11):  # the hand goes on while 1 is being drawn
-        panel.controls["k"].value = k
+        browser_sets(panel.controls["k"], k)
     assert panel.status.value == "<code>working on k=10...</code>"  # said at once
     release.set()
     assert panel.wait() == "k=10"
@@ -51,3 +56,10 @@ def test_in_background_a_fast_drag_draws_only_the_newest_value():
     assert panel.png != first_png
     assert panel.status.value == "<code>k=10</code>"
     assert panel.updates == 3
+
+
+def test_in_background_a_value_set_from_python_is_drawn_at_once():
+    panel, drawn, release = slow_panel(background=True)
+    release.set()
+    panel.controls["k"].value = 7  # a cell or a test: no browser message
+    assert panel.text == "k=7" and drawn == [0, 7]

@@ -77,12 +77,35 @@ def test_diverging_learning_rate_is_reported_and_drawn_up_to_where_it_left(lr_pa
     assert any("diverged at step 6" in text.get_text() for text in notes)
 
 
-def test_slowly_diverging_learning_rate_also_says_diverged(lr_panel):
-    lr_panel.controls["lr"].value = 1.0  # just above the limit 0.998: the zig-zag grows 0.6% per step
-    assert lr_panel.text.endswith("(oscillating)")  # after 30 steps the loss is still below the start
-    lr_panel.controls["steps"].value = 200
-    assert lr_panel.text.startswith("lr=1 steps=200 diverged at step ")
-    assert "lower the learning rate" in lr_panel.text
+def test_slowly_diverging_learning_rate_says_diverging_and_from_which_step(lr_panel, line_data):
+    # lr = 1 is just above the limit 2 / 2.0034 = 0.998: the steep factor is
+    # 1 - 2.0034 = -1.0034, so the steep distance grows 0.34 % per step and
+    # the loss (its square) 0.68 %; the gentle part dies out (factor 0.35),
+    # so the loss is lowest at step 3 and rises from step 4 on.
+    lr_panel.controls["lr"].value = 1.0
+    for steps in (30, 200):
+        lr_panel.controls["steps"].value = steps
+        assert lr_panel.text.startswith(f"lr=1 steps={steps} final loss=")
+        assert "(diverging: the loss rises from step 4 on); lower the learning rate (below 0.998 here)" in lr_panel.text
+        loss = line_by_gid(lr_panel.figure.axes[1], "loss").get_ydata()
+        assert np.argmin(loss) == 3 and np.all(np.diff(loss[3:]) > 0)
+        lowest = LineData.from_arrays(*line_data).loss(*LineData.from_arrays(*line_data).best())
+        assert (loss[-1] - lowest) / (loss[-2] - lowest) - 1 == pytest.approx(0.0068, abs=0.0002)
+        (note,) = [text.get_text() for text in lr_panel.figure.axes[0].texts if text.get_visible()]
+        assert note == "diverging: the loss\nrises from step 4 on"
+        assert "left the picture" not in note
+        # and the path does stay inside the picture
+        w, b = path_xy(lr_panel)
+        ax = lr_panel.figure.axes[0]
+        assert ax.get_xlim()[0] < w.min() and w.max() < ax.get_xlim()[1]
+        assert ax.get_ylim()[0] < b.min() and b.max() < ax.get_ylim()[1]
+    assert lr_panel.figure.axes[0].get_title() == "lr = 1, 200 steps: diverging"
+
+
+def test_one_step_is_singular_in_the_title(lr_panel):
+    lr_panel.controls["steps"].value = 1
+    assert lr_panel.figure.axes[0].get_title() == "lr = 0.1, 1 step: too slow"
+    assert lr_panel.text.startswith("lr=0.1 steps=1 final loss=")
 
 
 def test_large_stable_learning_rate_oscillates(lr_panel):
@@ -159,7 +182,7 @@ def test_batch_panel_has_the_contract_controls(batch_panel):
 def test_batch_64_of_1000_makes_16_updates_per_epoch(batch_panel):
     text = batch_panel.text
     assert text.startswith("batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total, final loss=")
-    assert re.search(r"final loss=\d+\.\d{4} \(", text)
+    assert re.search(r"final loss=\d+\.\d{4}, mean of the last 16 updates=\d+\.\d{4} \(converged\)", text)
     assert len(path_xy(batch_panel)[0]) == 16 * 5 + 1
     batch_panel.controls["epochs"].value = 3
     assert "16 updates per epoch, 48 updates in total" in batch_panel.text
@@ -308,3 +331,27 @@ def test_loss_legend_covers_no_epoch_marker(batch_panel, batch_size, lr):
             points = ax.transData.transform(np.column_stack(line.get_data()))
             inside = [legend.contains(px, py) for px, py in points]
             assert not any(inside), f"{line.get_gid()}: {sum(inside)} points under the legend"
+
+
+def test_batch_panel_shows_the_mean_its_verdict_judges(batch_panel):
+    batch_panel.controls["batch_size"].value = 1
+    batch_panel.controls["lr"].value = 0.3
+    text = batch_panel.text
+    match = re.search(r"final loss=(\d+\.\d{4}), mean of the last 1000 updates=(\d+\.\d{4}) "
+                      r"\(noisy, hovering near the minimum\)", text)
+    assert match, text
+    assert float(match.group(2)) == pytest.approx(0.4535, abs=1e-4)
+    assert not [t for t in batch_panel.figure.axes[0].texts if t.get_visible()]
+
+
+def test_batch_panel_bouncing_and_diverging_in_words(batch_panel):
+    batch_panel.controls["lr"].value = 1.0
+    assert "(oscillating)" in batch_panel.text  # batch 64, 5 epochs: the loss bounces 5-10
+    batch_panel.controls["epochs"].value = 20
+    assert "(diverging)" in batch_panel.text
+    (note,) = [t.get_text() for t in batch_panel.figure.axes[0].texts if t.get_visible()]
+    assert note == "diverging: the last epoch's\nloss is above the start"
+    batch_panel.controls["batch_size"].value = 1000  # full batch: the step it starts to rise
+    assert "(diverging)" in batch_panel.text
+    (note,) = [t.get_text() for t in batch_panel.figure.axes[0].texts if t.get_visible()]
+    assert note == "diverging: the loss\nrises from step 4 on"

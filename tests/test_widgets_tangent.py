@@ -88,3 +88,31 @@ def test_bad_arguments_say_what_is_wrong():
         tangent_panel(x0=10.0)
     with pytest.raises(TypeError, match="f and df"):
         tangent_panel(f=3.0)
+
+
+def test_the_sliders_follow_the_drag(panel):
+    """continuous_update: the browser sends every position while the slider
+    is dragged, so the tangent follows the hand (a draw takes ~15 ms)."""
+    assert all(control.continuous_update for control in panel.controls.values())
+    texts = set()
+    for x0 in (-2.0, -1.95, -1.9):  # three positions of one drag, three pictures
+        panel.controls["x0"].value = x0
+        texts.add(panel.text)
+    assert len(texts) == 3
+
+
+def test_the_status_says_when_the_secant_point_is_off_the_picture(panel):
+    """x0 + h past the right edge (x = 2.5): the orange point is not drawn
+    where the reader can see it, and the status line says so."""
+    panel.controls["h"].value = 0.5
+    panel.controls["x0"].value = 1.5  # x0 + h = 2.0: inside
+    assert "off the picture" not in panel.text
+    panel.controls["x0"].value = 2.0  # x0 + h = 2.5: on the edge, still seen
+    assert "off the picture" not in panel.text
+    panel.controls["x0"].value = 2.5
+    panel.controls["h"].value = 1.5  # x0 + h = 4.0, far right of the picture
+    assert panel.text.endswith("(the secant's second point, x0 + h = 4.00, is off the picture)")
+    assert panel.drawing.secant_point.get_xdata()[0] > panel.drawing.ax.get_xlim()[1]
+    assert "secant(h=1.50)=9.7500" in panel.text  # the numbers are still the secant's
+    panel.controls["x0"].value = -2.5  # x0 + h = -1.0: back inside
+    assert "off the picture" not in panel.text

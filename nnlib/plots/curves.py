@@ -36,7 +36,7 @@ TEXT = {
     "final_train": "training loss",
     "final_val": "validation loss",
     "diverged_points": "diverged: no final loss",
-    "best_region": "best region (within {factor:g}x of the lowest loss)",
+    "best_region": "best region (validation loss within {factor:g}x of the lowest)",
     "grid_title": "Validation loss after {epochs} epochs: batch size x learning rate",
     "batch_size": "batch size (examples per update)",
     "grid_colorbar": "validation loss (log scale)",
@@ -141,18 +141,22 @@ def plot_loss_curves(histories, labels, *, title=None, colors=None):
 
 
 def best_region(lrs, losses, factor):
-    """(low, high) learning rates around the runs whose loss is within
-    ``factor`` times the lowest, widened by half a grid step on each side
-    (in log space), or None if no run finished."""
+    """(low, high): the smallest and the largest learning rate whose loss is
+    within ``factor`` times the lowest, or None if no run finished. The band
+    spans exactly those rates (no padding, so it does not look wider than
+    the sweep shows); a single rate gets a sliver of a tenth of a grid step
+    on each side (in log space), so that it stays visible."""
     lrs = np.asarray(lrs, dtype=float)
     losses = np.asarray(losses, dtype=float)
     if np.all(np.isnan(losses)):
         return None
     good = np.flatnonzero(losses <= factor * np.nanmin(losses))
-    first, last = good.min(), good.max()
-    log_lr = np.log10(lrs)
-    half_step = 0.5 * np.diff(log_lr).mean() if len(lrs) > 1 else 0.25
-    return 10 ** (log_lr[first] - half_step), 10 ** (log_lr[last] + half_step)
+    low, high = lrs[good.min()], lrs[good.max()]
+    if low == high:
+        log_lr = np.log10(lrs)
+        sliver = 0.1 * np.diff(log_lr).mean() if len(lrs) > 1 else 0.05
+        return 10 ** (np.log10(low) - sliver), 10 ** (np.log10(high) + sliver)
+    return low, high
 
 
 def plot_lr_sweep(lrs, histories, *, best_within=2.0, title=None):
@@ -236,7 +240,8 @@ class TrainValCurves:
     keeps and updates (``update``) instead of drawing new ones.
 
     The axes are fixed (0..epochs, ylim) so that two settings compare at a
-    glance; a diverged run's lines stop and a red cross marks the spot.
+    glance; a diverged run's lines stop and a red cross marks the spot, and
+    only then does the legend show the cross ("diverged: stopped here").
     """
 
     def __init__(self, ax, epochs, *, ylim=(1e-3, 30.0)):
@@ -264,13 +269,19 @@ class TrainValCurves:
         ax.set_xlabel(TEXT["epoch"], fontsize=12)
         ax.set_ylabel(TEXT["loss"], fontsize=12)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=10, loc="upper right")
+        # Two legends, one shown at a time: the "diverged: stopped here"
+        # entry appears only when the run diverged.
+        self.legend_diverged = ax.legend(fontsize=10, loc="upper right")
+        ax.add_artist(self.legend_diverged)
+        self.legend = ax.legend(handles=[self.train_line, self.val_line], fontsize=10, loc="upper right")
         self.title = ax.set_title(" ", fontsize=13)
         self.history = None
         # What changes on every move is animated: a panel's FastRenderer
         # draws the rest once and then redraws only these.
-        for artist in (self.train_line, self.val_line, self.stop_marker, self.stop_line, self.title):
+        for artist in (self.train_line, self.val_line, self.stop_marker, self.stop_line, self.title,
+                       self.legend, self.legend_diverged):
             artist.set_animated(True)
+        self.legend_diverged.set_visible(False)
         # Lay the figure out once, then keep that layout: re-solving the
         # constrained layout on every move would also double the time.
         fig = ax.get_figure()
@@ -288,10 +299,14 @@ class TrainValCurves:
             self.stop_marker.set_data([x], [TOP_OF_AXES])
             self.stop_line.set_xdata([x, x])
             self.stop_line.set_visible(True)
+            self.legend.set_visible(False)
+            self.legend_diverged.set_visible(True)
             self.title.set_text(TEXT["panel_title_diverged"].format(lr=lr, epoch=diverged_in_epoch(history)))
             self.title.set_color(COLORS["bad"])
         else:
             self.stop_marker.set_data([], [])
             self.stop_line.set_visible(False)
+            self.legend.set_visible(True)
+            self.legend_diverged.set_visible(False)
             self.title.set_text(TEXT["panel_title"].format(lr=lr, momentum=momentum, batch_size=batch_size))
             self.title.set_color("black")

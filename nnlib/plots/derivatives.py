@@ -2,7 +2,8 @@
 
 Secants turning into the tangent, partial derivatives as the slopes of two
 slices of a surface, the error of finite differences against the step h,
-and what a gradient costs by finite differences and by backpropagation.
+the chain rule on a tiny graph (backpropagation by hand), and what a
+gradient costs by finite differences and by backpropagation.
 """
 
 import matplotlib.pyplot as plt
@@ -38,6 +39,12 @@ TEXT = {
     "slope_1": "slope 1:\nerror ~ h",
     "slope_2": "slope 2:\nerror ~ h²",
     "slope_roundoff": "slope -1: round-off\n~ eps / h",
+    "chain_title": "The chain rule: forward values left to right, gradients right to left",
+    "chain_value": "{name} = {value:.3f}",
+    "chain_slope": "local slope\n{formula} = {slope:.3f}",
+    "chain_grad": "dL/d{name} = {grad:.3f}",
+    "chain_forward": "forward pass: each node computes its value from the one on its left",
+    "chain_backward": "backward pass: each gradient = the gradient on its right × the local slope between them",
     "cost_title": "Time for one gradient of an MLP",
     "cost_x": "number of parameters",
     "cost_y": "seconds (log scale)",
@@ -177,6 +184,50 @@ def _annotate_slopes(ax, steps, by_method):
     ax.annotate(TEXT["slope_roundoff"], xy=(steps[left], values[left]), xytext=(0.05, 0.86),
                 textcoords="axes fraction", ha="left", va="top", color="dimgray", fontsize=9,
                 arrowprops=dict(arrowstyle="->", color="dimgray", linewidth=1))
+
+
+def plot_chain_rule(names, operations, values, slopes, formulas):
+    """A chain of k nodes, left to right, and backpropagation through it.
+
+    names: (k,) node names, the last one the loss, e.g. ["w", "u", "a", "L"].
+    operations: (k-1,) what each arrow computes, e.g. "u = w·x".
+    values: (k,) the forward value of each node.
+    slopes: (k-1,) local derivative d(node i+1)/d(node i) of each arrow.
+    formulas: (k-1,) how each slope is computed, e.g. "1 - a²".
+    Above each arrow its operation, on it the local slope; under each node
+    dL/d(node), the product of the slopes to its right (1 for L itself).
+    Returns the figure.
+    """
+    k = len(names)
+    if not (len(values) == k and len(operations) == len(slopes) == len(formulas) == k - 1):
+        raise ValueError(f"need k names and values and k-1 operations, slopes and formulas; got "
+                         f"{len(names)}, {len(values)}, {len(operations)}, {len(slopes)}, {len(formulas)}")
+    grads = np.ones(k)
+    for i in range(k - 2, -1, -1):  # backward: right to left
+        grads[i] = grads[i + 1] * slopes[i]
+    fig, ax = plt.subplots(figsize=(2.9 * k, 3.3), layout="constrained")
+    xs = np.arange(k) * 3.3
+    for i, (x, name) in enumerate(zip(xs, names)):
+        ax.add_patch(plt.Circle((x, 0), 0.62, facecolor="white", edgecolor="black", linewidth=2, zorder=3))
+        ax.text(x, 0.12, name, ha="center", va="center", fontsize=16, fontweight="bold", zorder=4)
+        ax.text(x, -0.28, f"{values[i]:.3f}", ha="center", va="center", fontsize=10, zorder=4)
+        ax.text(x, -1.05, TEXT["chain_grad"].format(name=name, grad=grads[i]), ha="center", va="top",
+                fontsize=11, color=COLORS["bad"], fontweight="bold")
+    for i in range(k - 1):
+        left, right = xs[i] + 0.7, xs[i + 1] - 0.7
+        ax.annotate("", xy=(right, 0.12), xytext=(left, 0.12),
+                    arrowprops=dict(arrowstyle="-|>", color="black", linewidth=1.8, mutation_scale=16))
+        ax.annotate("", xy=(left, -0.55), xytext=(right, -0.55),
+                    arrowprops=dict(arrowstyle="-|>", color=COLORS["bad"], linewidth=1.8, mutation_scale=16))
+        middle = (xs[i] + xs[i + 1]) / 2
+        ax.text(middle, 0.3, operations[i], ha="center", va="bottom", fontsize=10)
+        ax.text(middle, -0.45, TEXT["chain_slope"].format(formula=formulas[i], slope=slopes[i]),
+                ha="center", va="bottom", fontsize=9, color=COLORS["bad"])
+    ax.text(xs[0] - 0.7, 1.45, TEXT["chain_forward"], fontsize=10, va="center")
+    ax.text(xs[0] - 0.7, -2.0, TEXT["chain_backward"], fontsize=10, va="center", color=COLORS["bad"])
+    ax.set(xlim=(xs[0] - 0.9, xs[-1] + 0.9), ylim=(-2.3, 1.7), aspect="equal", title=TEXT["chain_title"])
+    ax.axis("off")
+    return fig
 
 
 def plot_gradient_costs(times):

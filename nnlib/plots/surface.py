@@ -40,7 +40,11 @@ TEXT = {
     "best_loss": "lowest possible loss",
     "regime_title": "lr = {lr:g}: {verdict}",
     "diverged_note": "diverged at step {step}:\nthe path left the picture",
-    "lr_map_title": "lr = {lr:g}, {steps} steps: {verdict}",
+    "diverged_inside_note": "diverged at step {step}:\nthe loss grew a thousandfold",
+    "diverging_note": "diverging: the loss\nrises from step {step} on",
+    "lr_map_title": "lr = {lr:g}, {steps}: {verdict}",
+    "step_count": "{count} step",
+    "steps_count": "{count} steps",
     "lr_loss_title": "Loss after each step (final {loss:.4f})",
     "lr_loss_title_diverged": "Loss after each step (diverged at step {step})",
     "sgd_path": "SGD, batch {batch}",
@@ -56,6 +60,8 @@ TEXT = {
     "batch_loss_all_title": "Loss at the end of each epoch",
     "batch_label": "batch {batch}",
     "diverged_batch_note": "diverged in epoch {epoch}:\nthe path left the picture",
+    "diverged_batch_inside_note": "diverged in epoch {epoch}:\nthe loss grew a thousandfold",
+    "diverging_batch_note": "diverging: the last epoch's\nloss is above the start",
     "zoom_title": "first {steps} steps, enlarged",
 }
 
@@ -75,12 +81,43 @@ def view_box(data, start, margin=1.4):
     return (best_w - half, best_w + half), (best_b - half, best_b + half)
 
 
+def count_steps(count):
+    """'1 step', '30 steps'."""
+    return TEXT["step_count" if count == 1 else "steps_count"].format(count=count)
+
+
 def diverged_at_step(path):
-    """The step at which a diverging path left: where the core stopped it
-    (the next step blew up), else the first step whose loss is above the
-    starting loss (it grew slowly, without blowing up)."""
-    above = np.flatnonzero(path.loss > path.loss[0])
-    return len(path.loss) if path.diverged or not len(above) else int(above[0])
+    """The step that blew up a diverged path (the core stopped it there and
+    recorded the steps before it)."""
+    return len(path.loss)
+
+
+def rising_from_step(path):
+    """The first step of a "diverging" path whose loss is higher than the
+    one before it, after the loss's lowest point: from there on it grows."""
+    return int(np.argmin(path.loss)) + 1
+
+
+def left_the_box(path, box):
+    """True when the recorded path, or the step that blew it up, leaves the
+    ((w_low, w_high), (b_low, b_high)) window. A diverged path was stopped
+    because its next step went a thousandfold up the loss: that step is
+    taken to leave."""
+    (w_low, w_high), (b_low, b_high) = box
+    inside = (path.w >= w_low) & (path.w <= w_high) & (path.b >= b_low) & (path.b <= b_high)
+    return bool(path.diverged or not inside.all())
+
+
+def failure_note(path, box):
+    """The words of the red box on a contour plot: where a diverged path
+    blew up (and whether it left the picture), or from which step a
+    diverging path's loss grows; "" for any other verdict."""
+    if path.verdict == "diverged":
+        key = "diverged_note" if left_the_box(path, box) else "diverged_inside_note"
+        return TEXT[key].format(step=diverged_at_step(path))
+    if path.verdict == "diverging":
+        return TEXT["diverging_note"].format(step=rising_from_step(path))
+    return ""
 
 
 def draw_loss_map(ax, x, y, box, *, levels=14):
@@ -119,9 +156,24 @@ def _path_lines(ax, path, *, color=COLORS["path"], label=None, markers=True, ste
     return line, start
 
 
-def _diverged_note(ax, path):
+def batch_failure_note(path, box):
+    """The red box of the batch-size panel: in which epoch a diverged SGD
+    path blew up, or that a diverging one ends above its start; "" else.
+    A full-batch path gets the words of ``failure_note``."""
+    if path.updates_per_epoch == 1:
+        return failure_note(path, box)
     if path.verdict == "diverged":
-        ax.text(0.03, 0.04, TEXT["diverged_note"].format(step=diverged_at_step(path)),
+        key = "diverged_batch_note" if left_the_box(path, box) else "diverged_batch_inside_note"
+        return TEXT[key].format(epoch=(len(path.loss) - 1) // path.updates_per_epoch + 1)
+    if path.verdict == "diverging":
+        return TEXT["diverging_batch_note"]
+    return ""
+
+
+def _diverged_note(ax, path):
+    note = failure_note(path, (ax.get_xlim(), ax.get_ylim()))
+    if note:
+        ax.text(0.03, 0.04, note,
                 transform=ax.transAxes, color=COLORS["bad"], fontsize=10, fontweight="bold",
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": COLORS["bad"]})
 
@@ -204,7 +256,7 @@ def regimes_figure(x, y, paths):
         _path_lines(ax_map, path, label=TEXT["path"].format(lr=path.lr))
         _diverged_note(ax_map, path)
         ax_map.set_title(TEXT["regime_title"].format(lr=path.lr, verdict=path.verdict), fontsize=13,
-                         color=COLORS["bad"] if path.verdict == "diverged" else "black")
+                         color=COLORS["bad"] if path.verdict in ("diverged", "diverging") else "black")
         _draw_loss_per_step(ax_loss, path)
         ax_loss.set_title(TEXT["loss_title"])
     axes[0, 0].legend(loc="lower right", fontsize=8)
@@ -363,7 +415,8 @@ class LearningRateView:
     def __init__(self, x, y, start):
         self.data = LineData.from_arrays(x, y)
         self.figure, (self.ax_map, self.ax_loss) = new_figure(2, width=10, height=4.3)
-        draw_loss_map(self.ax_map, x, y, view_box(self.data, start))
+        self.box = view_box(self.data, start)
+        draw_loss_map(self.ax_map, x, y, self.box)
         self.path_line, = self.ax_map.plot([], [], color=COLORS["path"], marker="o", markersize=3,
                                            linewidth=1.5, label=TEXT["panel_path"], gid="path", zorder=3)
         self.ax_map.plot([start[0]], [start[1]], marker="o", markersize=8, color="white",
@@ -382,12 +435,13 @@ class LearningRateView:
     def show(self, path, steps):
         """Draw ``path`` (a DescentPath) asked to take ``steps`` steps."""
         diverged = path.verdict == "diverged"
+        note = failure_note(path, self.box)
         self.path_line.set_data(path.w, path.b)
-        _retitle(self.ax_map, TEXT["lr_map_title"].format(lr=path.lr, steps=steps, verdict=path.verdict),
-                 color=COLORS["bad"] if diverged else "black")
-        self.note.set_visible(diverged)
-        if diverged:
-            self.note.set_text(TEXT["diverged_note"].format(step=diverged_at_step(path)))
+        _retitle(self.ax_map, TEXT["lr_map_title"].format(lr=path.lr, steps=count_steps(steps),
+                                                          verdict=path.verdict),
+                 color=COLORS["bad"] if note else "black")
+        self.note.set_visible(bool(note))
+        self.note.set_text(note)
         self.loss_line.set_data(np.arange(len(path.loss)), path.loss)
         _set_xlim(self.ax_loss, 0, max(steps, 1))
         _loss_limits_below_legend(self.ax_loss, path.best_loss * 0.8, max(path.loss.max(), path.loss[0]) * 1.2)
@@ -404,7 +458,8 @@ class BatchSizeView:
     def __init__(self, x, y, start):
         self.data = LineData.from_arrays(x, y)
         self.figure, (self.ax_map, self.ax_loss) = new_figure(2, width=10, height=4.3)
-        draw_loss_map(self.ax_map, x, y, view_box(self.data, start))
+        self.box = view_box(self.data, start)
+        draw_loss_map(self.ax_map, x, y, self.box)
         self.reference_line, = self.ax_map.plot([], [], color="black", linestyle="--", linewidth=1.2,
                                                 label=TEXT["gd_path"], gid="reference", zorder=3)
         self.path_line, = self.ax_map.plot([], [], color=COLORS["path"], linewidth=1.2,
@@ -430,17 +485,15 @@ class BatchSizeView:
     def show(self, path, reference):
         """Draw the SGD ``path`` and the full-batch ``reference`` path
         (DescentPaths); the loss axes count in epochs."""
-        diverged = path.verdict == "diverged"
+        note = batch_failure_note(path, self.box)
         self.path_line.set_data(path.w, path.b)
         self.reference_line.set_data(reference.w, reference.b)
         _retitle(self.ax_map, TEXT["batch_map_title"].format(batch=path.batch_size,
                                                              per_epoch=count_updates(path.updates_per_epoch),
                                                              total=path.updates),
-                 color=COLORS["bad"] if diverged else "black")
-        self.note.set_visible(diverged)
-        if diverged:
-            self.note.set_text(TEXT["diverged_batch_note"].format(
-                epoch=(len(path.loss) - 1) // path.updates_per_epoch + 1))
+                 color=COLORS["bad"] if note else "black")
+        self.note.set_visible(bool(note))
+        self.note.set_text(note)
         epochs = _epochs_axis(path)
         ends = slice(None, None, path.updates_per_epoch)
         self.update_line.set_data(epochs, path.loss)

@@ -6,7 +6,7 @@ import time
 import ipywidgets as widgets
 
 from ..plots.surface import BatchSizeView, count_updates
-from ..surfaces import START, descent_path, gradient_descent_path
+from ..surfaces import START, descent_path, gradient_descent_path, judged_losses
 from .learning_rate import line_data
 from .panel import SliderPanel, learning_rate_slider
 
@@ -14,8 +14,14 @@ from .panel import SliderPanel, learning_rate_slider
 def describe_batch_run(path, seconds):
     """The panel's one line for an SGD ``path`` that took ``seconds`` to compute:
 
-        batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total, final loss=0.2918; 0.15 ms per epoch
-        batch=1000 lr=0.05 epochs=5: 1 update per epoch, 5 updates in total, final loss=5.2915; 0.08 ms per epoch
+        batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total, final loss=0.2918,
+            mean of the last 16 updates=0.3094 (converged); 0.15 ms per epoch
+        batch=1000 lr=0.05 epochs=5: 1 update per epoch, 5 updates in total, final loss=5.2915 (too slow);
+            0.08 ms per epoch
+
+    The verdict (see ``nnlib.surfaces.describe_path``) judges mini-batch runs
+    on the mean loss over their last epoch (the second half of a single
+    epoch), which the line shows beside the final loss (one noisy draw).
 
     "1 update per epoch" is singular; every other count reads "k updates per
     epoch" (and likewise "1 update in total"). A diverged run reads
@@ -30,8 +36,12 @@ def describe_batch_run(path, seconds):
         return (head + f"diverged in epoch {epoch}, batch {batch} of {path.updates_per_epoch} "
                 f"after {count_updates(path.updates)}: lower the learning rate")
     epochs_run = path.updates / path.updates_per_epoch
-    return (head + f"{count_updates(path.updates)} in total, final loss={path.final_loss:.4f} "
-            f"({path.verdict}); {1000 * seconds / epochs_run:.2f} ms per epoch")
+    loss = f"final loss={path.final_loss:.4f}"
+    if path.updates_per_epoch > 1:  # the verdict judges these losses' mean, not the final draw
+        judged = judged_losses(path)
+        loss += f", mean of the last {count_updates(len(judged))}={judged.mean():.4f}"
+    return (head + f"{count_updates(path.updates)} in total, {loss} ({path.verdict}); "
+            f"{1000 * seconds / epochs_run:.2f} ms per epoch")
 
 
 def batch_size_panel(x=None, y=None, *, batch_size=64, lr=0.05, epochs=5, seed=0):
@@ -49,7 +59,7 @@ def batch_size_panel(x=None, y=None, *, batch_size=64, lr=0.05, epochs=5, seed=0
     beside it the loss after each update and at the end of each epoch.
     The text is one line (see ``describe_batch_run``), e.g.
     ``batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total,
-    final loss=0.2918 (converged); 0.15 ms per epoch``; with one batch per
+    final loss=0.2918, mean of the last 16 updates=0.3094 (converged); 0.15 ms per epoch``; with one batch per
     epoch it says "1 update per epoch". The time per epoch is measured
     around the SGD computation (not the drawing) on every move.
     """

@@ -4,7 +4,7 @@ surface of y = w*x + b, with a learning-rate slider and a steps slider."""
 import ipywidgets as widgets
 
 from ..datasets import make_line
-from ..plots.surface import LearningRateView, diverged_at_step
+from ..plots.surface import LearningRateView, diverged_at_step, rising_from_step
 from ..surfaces import START, LineData, gradient_descent_path
 from .panel import SliderPanel, learning_rate_slider
 
@@ -21,15 +21,20 @@ def describe_lr_run(path, steps, largest_curvature):
     """The panel's one line for a gradient descent ``path`` asked to take ``steps`` steps:
 
         lr=0.3 steps=30 final loss=0.2629 (converged)
+        lr=1 steps=200 final loss=12.8312 (diverging: the loss rises from step 4 on);
+            lower the learning rate (below 0.998 here)
         lr=1.5 steps=30 diverged at step 6: lower the learning rate (below 0.998 here)
 
     The bound is 2 / largest curvature of the surface, above which the
     steps grow instead of shrinking.
     """
+    advice = f"lower the learning rate (below {2 / largest_curvature:.3g} here)"
     if path.verdict == "diverged":
-        return (f"lr={path.lr:g} steps={steps} diverged at step {diverged_at_step(path)}: "
-                f"lower the learning rate (below {2 / largest_curvature:.3g} here)")
-    return f"lr={path.lr:g} steps={steps} final loss={path.final_loss:.4f} ({path.verdict})"
+        return f"lr={path.lr:g} steps={steps} diverged at step {diverged_at_step(path)}: {advice}"
+    head = f"lr={path.lr:g} steps={steps} final loss={path.final_loss:.4f}"
+    if path.verdict == "diverging":
+        return f"{head} (diverging: the loss rises from step {rising_from_step(path)} on); {advice}"
+    return f"{head} ({path.verdict})"
 
 
 def learning_rate_panel(x=None, y=None, *, lr=0.1, steps=30, seed=0):
@@ -42,8 +47,9 @@ def learning_rate_panel(x=None, y=None, *, lr=0.1, steps=30, seed=0):
     another ``lr`` raises ValueError) and "steps" (IntSlider, 1 to 200).
     The figure shows the path on the contours and the loss after each step;
     the text is ``lr=0.1 steps=30 final loss=0.3608 (too slow)``, or, when
-    the loss grew, ``lr=1.5 steps=30 diverged at step 6: lower the learning
-    rate (below 0.998 here)`` (the path is drawn up to where it left).
+    the loss blew up, ``lr=1.5 steps=30 diverged at step 6: lower the learning
+    rate (below 0.998 here)`` (the path is drawn up to where it left); see
+    ``describe_lr_run``.
     """
     lr_control = learning_rate_slider(lr, 0.001, 3)  # first: a bad lr fails before any work
     x, y = line_data(x, y, seed)

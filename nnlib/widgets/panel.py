@@ -87,6 +87,13 @@ def in_kernel():
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
+def from_browser(control):
+    """True while ``control`` applies a change sent by the browser:
+    ipywidgets locks the properties it is setting from a browser message
+    (Widget.set_state), and only then."""
+    return bool(getattr(control, "_property_lock", None))
+
+
 class SliderPanel:
     """Controls wired to ``draw``, a plain function that updates ``figure``.
 
@@ -107,12 +114,13 @@ class SliderPanel:
     After every change of a control, ``text`` holds the description and
     ``png`` the rendered figure; the notebook shows ``panel.widget``.
 
-    Latest value wins: in a running kernel, a change only records the new
-    values, and a drawing thread draws the newest values it finds, skipping
-    the ones a fast drag went past; so the picture follows the hand and
-    stops when it stops, however long one draw takes. Without a kernel
-    (tests, scripts) every change is drawn at once, before ``value = ...``
-    returns. ``wait()`` waits for the drawing thread to finish.
+    Latest value wins: in a running kernel, a move made in the browser only
+    records the new values, and a drawing thread draws the newest values it
+    finds, skipping the ones a fast drag went past; so the picture follows
+    the hand and stops when it stops, however long one draw takes. A value
+    set from Python (``panel.controls["lr"].value = 0.3`` in a cell, a test)
+    is drawn at once, before the assignment returns, so ``panel.text`` is
+    then up to date. ``wait()`` waits for the drawing thread to finish.
     """
 
     def __init__(self, draw, controls, figure, *, stops=None, busy=None, background=None):
@@ -152,7 +160,7 @@ class SliderPanel:
         return self.text
 
     def _on_change(self, change):
-        if not self.background:
+        if not (self.background and from_browser(change["owner"])):
             self.refresh()
             return
         values = self.values()

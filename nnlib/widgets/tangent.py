@@ -17,6 +17,7 @@ TEXT = {
     "tangent": "tangent: slope f'(x0)",
     "secant": "secant through x0 and x0 + h: slope (f(x0+h) - f(x0)) / h",
     "status": "x0={x0:.2f} slope={slope:.4f} secant(h={h:.2f})={secant:.4f} difference={difference:.4f}",
+    "off_picture": " (the secant's second point, x0 + h = {x:.2f}, is off the picture)",
 }
 
 
@@ -64,19 +65,27 @@ class TangentDrawing:
 
     def draw(self, x0, h):
         """Move the point to x0 and the secant's second point to x0 + h.
-        Returns one line: x0, the slope, the secant's slope and their gap."""
+        Returns one line: x0, the slope, the secant's slope and their gap,
+        and whether the second point lies outside the picture (x0 + h past
+        the right edge), where the reader cannot see it."""
         y0 = float(self.f(x0))
         slope = float(self.df(x0))
-        secant = float((self.f(x0 + h) - y0) / h)
+        y_h = float(self.f(x0 + h))
+        secant = (y_h - y0) / h
         self.point.set_data([x0], [y0])
         ends = np.array(self.x_range)  # a straight line needs only its two ends
         self.tangent.set_data(ends, y0 + slope * (ends - x0))
         self.secant.set_data(ends, y0 + secant * (ends - x0))
-        self.secant_point.set_data([x0 + h], [float(self.f(x0 + h))])
+        self.secant_point.set_data([x0 + h], [y_h])
         # title.set_text, not ax.set_title: it changes the (animated) title
         # alone, so the panel can redraw only what moved.
         self.ax.title.set_text(TEXT["title"].format(x0=x0, slope=slope, h=h, secant=secant))
-        return TEXT["status"].format(x0=x0, slope=slope, h=h, secant=secant, difference=secant - slope)
+        status = TEXT["status"].format(x0=x0, slope=slope, h=h, secant=secant, difference=secant - slope)
+        (x_low, x_high), (y_low, y_high) = self.x_range, self.ax.get_ylim()
+        tolerance = 1e-9 * (x_high - x_low)  # a point on the edge (x0 + h = 2.5) is still seen
+        if not (x_low - tolerance <= x0 + h <= x_high + tolerance and y_low <= y_h <= y_high):
+            status += TEXT["off_picture"].format(x=x0 + h)
+        return status
 
 
 def tangent_panel(f=cubic, df=cubic_slope, *, x0=1.5, h=0.5, x_range=(-2.5, 2.5), formula="x³/3 - x"):
@@ -92,9 +101,9 @@ def tangent_panel(f=cubic, df=cubic_slope, *, x0=1.5, h=0.5, x_range=(-2.5, 2.5)
     style = {"description_width": "initial"}
     controls = {
         "x0": widgets.FloatSlider(value=x0, min=low, max=high, step=0.05, description="x0",
-                                  continuous_update=False, readout_format=".2f", style=style),
+                                  continuous_update=True, readout_format=".2f", style=style),
         "h": widgets.FloatSlider(value=h, min=0.01, max=1.5, step=0.01, description="h (secant step)",
-                                 continuous_update=False, readout_format=".2f", style=style),
+                                 continuous_update=True, readout_format=".2f", style=style),
     }
     panel = SliderPanel(drawing.draw, controls, drawing.fig)
     # The first render placed the axes; keeping that layout makes every

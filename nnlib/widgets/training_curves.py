@@ -9,6 +9,7 @@ epochs) so that one training run plus the picture takes about 0.1-0.2 s.
 """
 
 import ipywidgets as widgets
+import numpy as np
 
 from .. import SGD, SoftmaxCrossEntropy, fit, make_moons, mlp, train_val_test_split
 from ..plots.curves import TrainValCurves
@@ -36,14 +37,46 @@ def train_moons(train, val, *, lr, momentum=0.0, batch_size=32, epochs=30, hidde
                batch_size=batch_size, validation=val, rng=seed)
 
 
+# Two classes: guessing gives about 50 % validation accuracy.
+CHANCE_ACCURACY = 0.6   # at or below: "near chance"
+FAILED_ACCURACY = 0.8   # below: the run did not learn the moons
+BOUNCE_FACTOR = 1.5     # final training loss this many times its lowest: bouncing
+
+
+def outcome(history):
+    """How a run ended, in words: "diverged", "trained", "trained, but
+    bouncing ...", "too slow: ...", or "failed without diverging: ..."
+    (stalled near chance, bouncing). Judged on the validation accuracy after
+    the last epoch and on the training loss per epoch: still falling (lower
+    at each of the last 5 epochs), bouncing (ending BOUNCE_FACTOR times above
+    its lowest)."""
+    if history.diverged:
+        return "diverged"
+    train = np.asarray(history.train_loss)
+    accuracy = history.val_accuracy[-1]
+    falling = len(train) > 5 and bool(np.all(np.diff(train[-6:]) < 0))
+    bounce = train[-1] / train.min()
+    bouncing = f"bouncing (the training loss ends {bounce:.1f}x above its lowest)"
+    if accuracy < FAILED_ACCURACY and falling:
+        near = "still near chance, " if accuracy <= CHANCE_ACCURACY else ""
+        return f"too slow: {near}the loss still falls at every epoch; raise the learning rate"
+    if accuracy < FAILED_ACCURACY:
+        parts = (["stalled near chance"] if accuracy <= CHANCE_ACCURACY else []) + \
+                ([bouncing] if bounce > BOUNCE_FACTOR else []) or ["stalled"]
+        return f"failed without diverging: {', '.join(parts)}; lower the learning rate"
+    if bounce > BOUNCE_FACTOR:
+        return f"trained, but {bouncing}"
+    return "trained"
+
+
 def describe(history, *, lr, momentum, batch_size, epochs):
-    """One line saying what was trained and how it ended."""
+    """One line saying what was trained and how it ended (see ``outcome``)."""
     settings = f"lr={lr:g} momentum={momentum:g} batch_size={batch_size}"
     if history.diverged:
         return (f"{settings} epochs={history.epochs} of {epochs} final val loss=none "
                 f"(diverged: yes) {history.message}")
     return (f"{settings} epochs={history.epochs} final val loss={history.val_loss[-1]:.4f} "
-            f"val acc={100 * history.val_accuracy[-1]:.1f}% (diverged: no)")
+            f"val acc={100 * history.val_accuracy[-1]:.1f}% (diverged: no): {outcome(history)}")
 
 
 def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
@@ -55,7 +88,8 @@ def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
     lr: one of the slider's round rates 0.0001, 0.00015, 0.0002, ..., 5, 8, 10
     (see ``round_log_values``), else ValueError; batch_size: one of BATCH_SIZES.
     ``panel.curves.history`` is the last run's History; ``panel.text`` its
-    summary.
+    summary. Runs are kept in ``panel.histories`` by setting, so moving back
+    to a setting already seen only redraws.
     """
     if batch_size not in BATCH_SIZES:
         raise ValueError(f"batch_size must be one of {BATCH_SIZES}; got {batch_size!r}")
@@ -72,12 +106,23 @@ def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
                                               description="batch size", style=style),
     }
 
+    histories = {}  # (lr, momentum, batch_size) -> History: moving back answers at once
+
     def draw(lr, momentum, batch_size):
-        history = train_moons(train, val, lr=lr, momentum=momentum, batch_size=batch_size,
-                              epochs=epochs, hidden=hidden, seed=seed)
+        key = (lr, momentum, batch_size)
+        if key not in histories:
+            histories[key] = train_moons(train, val, lr=lr, momentum=momentum, batch_size=batch_size,
+                                         epochs=epochs, hidden=hidden, seed=seed)
+        history = histories[key]
         curves.update(history, lr=lr, momentum=momentum, batch_size=batch_size)
         return describe(history, lr=lr, momentum=momentum, batch_size=batch_size, epochs=epochs)
 
-    panel = SliderPanel(draw, controls, fig)
+    def busy(lr, momentum, batch_size):
+        if (lr, momentum, batch_size) in histories:
+            return None
+        return f"lr={lr:g} momentum={momentum:g} batch_size={batch_size}: training {epochs} epochs..."
+
+    panel = SliderPanel(draw, controls, fig, busy=busy)
+    panel.histories = histories
     panel.curves = curves
     return panel

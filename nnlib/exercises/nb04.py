@@ -1,0 +1,238 @@
+"""Exercises of notebook 04: SGD, mini-batches and epochs."""
+
+import numpy as np
+
+from ._core import Exercise, Wrong, call, fmt, number_checker, register
+
+# --- 04.1 the sizes of the batches of one epoch ------------------------------------------------------
+
+SIZE_CASES = [(1000, 64), (960, 64), (10, 64), (7, 1), (100, 30)]
+
+
+def _expected_sizes(n, batch_size):
+    full, rest = divmod(n, batch_size)
+    return [batch_size] * full + ([rest] if rest else [])
+
+
+def _as_int_list(value, what):
+    if value is None:
+        raise Wrong(f"{what} is None: did you forget `return`?")
+    try:
+        items = list(value)
+    except TypeError:
+        raise Wrong(f"{what} should be a list of batch sizes; it is {value!r}.") from None
+    sizes = []
+    for item in items:
+        if isinstance(item, (list, tuple, np.ndarray)):
+            raise Wrong(f"{what} holds lists or arrays (batches of indices?); this exercise wants the *sizes* of "
+                        "the batches, numbers such as [64, 64, ..., 40].")
+        try:
+            size = float(item)
+        except (TypeError, ValueError):
+            raise Wrong(f"{what} should hold numbers; it holds {item!r}.") from None
+        if size != int(size):
+            raise Wrong(f"{what} holds {item!r}, not a whole number of examples.")
+        sizes.append(int(size))
+    return sizes
+
+
+def _check_sizes(answer):
+    for n, batch_size in SIZE_CASES:
+        got = _as_int_list(call(answer, n, batch_size, call_as="my_batch_sizes(n, batch_size)"),
+                           f"What my_batch_sizes({n}, {batch_size}) returned")
+        expected = _expected_sizes(n, batch_size)
+        if got == expected:
+            continue
+        said = f"my_batch_sizes({n}, {batch_size}) returned {_short_list(got)}; expected {_short_list(expected)}. "
+        full, rest = divmod(n, batch_size)
+        if got == [batch_size] * full and rest:
+            raise Wrong(said + f"The last batch is missing: {n} is not a multiple of {batch_size}, so {rest} "
+                               f"examples are left over for a last, smaller batch.")
+        if got == [batch_size] * full + [0]:
+            raise Wrong(said + f"You added an empty batch: {n} is a multiple of {batch_size}, so there is no "
+                               "remainder and no last batch.")
+        if rest and got == [batch_size] * (full + 1):
+            raise Wrong(said + f"Your batches hold {sum(got)} examples in all, but there are only {n}: the last "
+                               f"batch keeps the remainder ({rest}), not a full {batch_size}.")
+        if sum(got) != n:
+            raise Wrong(said + f"Your sizes add up to {sum(got)}, but an epoch uses each of the {n} examples "
+                               "exactly once.")
+        raise Wrong(said + f"Cut the {n} examples into batches of {batch_size}, in order; the last batch keeps "
+                           "the remainder.")
+
+
+def _short_list(sizes):
+    if len(sizes) <= 8:
+        return str(sizes)
+    return f"[{', '.join(map(str, sizes[:3]))}, ..., {', '.join(map(str, sizes[-2:]))}] ({len(sizes)} batches)"
+
+
+def _sizes_drop_last(n, batch_size):
+    """Forgets the last, smaller batch: n // batch_size batches."""
+    return [batch_size] * (n // batch_size)
+
+
+def _sizes_always_remainder(n, batch_size):
+    """Always appends the remainder, even when it is 0."""
+    return [batch_size] * (n // batch_size) + [n % batch_size]
+
+
+def _sizes_all_full(n, batch_size):
+    """Makes every batch full: ceil(n / batch_size) batches of batch_size."""
+    return [batch_size] * (-(-n // batch_size))
+
+
+register(Exercise(
+    "04.1", "the batches of one epoch",
+    "Write my_batch_sizes(n, batch_size): the list of batch sizes of one epoch (1000 and 64 give fifteen 64s "
+    "and a 40).",
+    start="def my_batch_sizes(n, batch_size):\n    ...  # return a list such as [64, 64, ..., 40]",
+    answer_name="my_batch_sizes",
+    hint="`divmod(n, batch_size)` gives the number of full batches and what is left over",
+    call_as="my_batch_sizes(n, batch_size)",
+    solution_source='''
+def my_batch_sizes(n, batch_size):
+    full, rest = divmod(n, batch_size)          # 1000, 64 -> 15 full batches and 40 left over
+    return [batch_size] * full + ([rest] if rest else [])
+''',
+    solution_name="my_batch_sizes",
+    kind="function",
+    checker=_check_sizes,
+    mistakes=[(_sizes_drop_last, "last batch is missing: 1000 is not a multiple of 64"), (_sizes_always_remainder, "added an empty batch"),
+              (_sizes_all_full, "keeps the remainder")],
+    praise="The same sizes as `nnlib.batch_indices` (nnlib/data.py): ceil(n / batch_size) batches, one update each.",
+))
+
+# --- 04.2 an epoch loop that reshuffles --------------------------------------------------------------
+
+
+def _check_epochs(answer):
+    n, batch_size, epochs = 50, 16, 3
+    returned = call(answer, n, batch_size, epochs, np.random.default_rng(0),
+                    call_as="my_epochs(n, batch_size, epochs, rng)")
+    what = f"what my_epochs({n}, {batch_size}, {epochs}, rng) returned"
+    if returned is None:
+        raise Wrong(f"{what[0].upper() + what[1:]} is None: did you forget `return`?")
+    try:
+        orders = [[np.asarray(batch) for batch in epoch] for epoch in returned]
+    except TypeError:
+        raise Wrong(f"{what[0].upper() + what[1:]} should be a list of epochs, each a list of index arrays.") from None
+    if len(orders) != epochs:
+        raise Wrong(f"{what[0].upper() + what[1:]} has {len(orders)} epochs; expected {epochs}, one list of batches "
+                    "per epoch.")
+    for e, batches in enumerate(orders, start=1):
+        sizes = [batch.size for batch in batches]
+        if sizes != _expected_sizes(n, batch_size):
+            raise Wrong(f"Epoch {e} has batches of sizes {sizes}; expected {_expected_sizes(n, batch_size)} "
+                        f"({n} examples in batches of {batch_size}, the last keeps the remainder).")
+        everything = np.concatenate(batches)
+        if not np.issubdtype(everything.dtype, np.integer):
+            raise Wrong(f"Epoch {e} holds {everything.dtype} numbers; the batches should hold example indices "
+                        "(integers).")
+        counts = np.bincount(everything, minlength=n) if everything.min() >= 0 else None
+        if counts is None or len(counts) > n:
+            raise Wrong(f"Epoch {e} holds indices outside 0..{n - 1}.")
+        if (counts != 1).any():
+            twice, never = np.flatnonzero(counts > 1), np.flatnonzero(counts == 0)
+            raise Wrong(f"Epoch {e} uses example {twice[0]} {counts[twice[0]]} times, and example {never[0]} never: "
+                        "every example must be used exactly once per epoch. Shuffle with "
+                        "rng.permutation(n), not with random draws that can repeat (rng.integers, rng.choice).")
+        if np.array_equal(everything, np.arange(n)):
+            raise Wrong(f"Epoch {e} visits the examples in their original order 0, 1, 2, ...: shuffle them with "
+                        "rng.permutation(n).")
+    flat = [np.concatenate(batches) for batches in orders]
+    if any(np.array_equal(flat[i], flat[i + 1]) for i in range(epochs - 1)):
+        raise Wrong("Two epochs have exactly the same order: draw a new permutation at the start of *every* epoch "
+                    "(inside the epoch loop), from the same rng.")
+    again = call(answer, n, batch_size, epochs, np.random.default_rng(0), call_as="my_epochs(n, batch_size, epochs, rng)")
+    again = [np.concatenate([np.asarray(batch) for batch in epoch]) for epoch in again]
+    if not all(np.array_equal(a, b) for a, b in zip(flat, again)):
+        raise Wrong("Two calls with the same seed gave different orders: draw every random number from the rng "
+                    "argument, not from np.random, so that a run can be repeated.")
+
+
+def _epochs_no_reshuffle(n, batch_size, epochs, rng):
+    """Shuffles once, before the epoch loop."""
+    order = rng.permutation(n)
+    return [[order[i:i + batch_size] for i in range(0, n, batch_size)] for _ in range(epochs)]
+
+
+def _epochs_no_shuffle(n, batch_size, epochs, rng):
+    """Never shuffles."""
+    order = np.arange(n)
+    return [[order[i:i + batch_size] for i in range(0, n, batch_size)] for _ in range(epochs)]
+
+
+def _epochs_with_replacement(n, batch_size, epochs, rng):
+    """Draws indices with replacement."""
+    result = []
+    for _ in range(epochs):
+        order = rng.integers(0, n, size=n)
+        result.append([order[i:i + batch_size] for i in range(0, n, batch_size)])
+    return result
+
+
+def _epochs_global_random(n, batch_size, epochs, rng):
+    """Ignores rng and uses numpy's global random state."""
+    result = []
+    for _ in range(epochs):
+        order = np.random.permutation(n)
+        result.append([order[i:i + batch_size] for i in range(0, n, batch_size)])
+    return result
+
+
+register(Exercise(
+    "04.2", "epochs that reshuffle",
+    "Write my_epochs(n, batch_size, epochs, rng): for each epoch, a new random order of the n examples cut into "
+    "batches; return a list (one per epoch) of lists of index arrays.",
+    start="def my_epochs(n, batch_size, epochs, rng):\n    all_epochs = []\n"
+          "    ...  # for each epoch: shuffle, cut into batches, append the list of batches\n    return all_epochs",
+    answer_name="my_epochs",
+    hint="`rng.permutation(n)` gives a random order of 0..n-1; `order[start:start + batch_size]` is one batch",
+    call_as="my_epochs(n, batch_size, epochs, rng)",
+    solution_source='''
+def my_epochs(n, batch_size, epochs, rng):
+    all_epochs = []
+    for epoch in range(epochs):
+        order = rng.permutation(n)               # a new order every epoch, from the same rng
+        batches = [order[start:start + batch_size] for start in range(0, n, batch_size)]
+        all_epochs.append(batches)
+    return all_epochs
+''',
+    solution_name="my_epochs",
+    kind="function",
+    checker=_check_epochs,
+    mistakes=[(_epochs_no_reshuffle, "same order"), (_epochs_no_shuffle, "original order"),
+              (_epochs_with_replacement, "exactly once per epoch"), (_epochs_global_random, "same seed")],
+    praise="Every epoch uses each example once, in a new order, and the same seed repeats the run: this is what "
+           "calling `nnlib.batch_indices(n, batch_size, rng=rng)` once per epoch gives.",
+))
+
+# --- 04.3 counting updates ---------------------------------------------------------------------------
+
+register(Exercise(
+    "04.3", "counting updates",
+    "How many updates do 10 epochs make on 1257 training examples with batch size 32?",
+    start="my_updates = None  # your answer: a whole number",
+    answer_name="my_updates",
+    hint="count the batches of one epoch (do not forget the last, smaller one) and multiply by the epochs",
+    solution_source="""
+import math
+
+answer = 10 * math.ceil(1257 / 32)   # 1257 = 39 * 32 + 9: 40 batches, so 40 updates per epoch, 400 in all
+""",
+    solution_name="answer",
+    kind="value",
+    checker=number_checker(
+        400, integer=True,
+        wrong=[(390, "you left out the last, smaller batch: 1257 = 39 × 32 + 9, and those 9 examples make a 40th "
+                     "batch in every epoch."),
+               (12570, "that counts one update per example; there is one update per batch."),
+               (40, "that is one epoch; the question asks for 10."),
+               (39, "that is one epoch without its last batch; the question asks for 10 epochs, each with 40 "
+                    "batches."),
+               (392.8125, "updates come in whole batches: round the number of batches per epoch up, then multiply.")],
+        generic="There is one update per batch: count the batches of one epoch, ceil(1257 / 32), times 10."),
+    mistakes=[(390, "last, smaller batch"), (12570, "one update per batch"), (40, "that is one epoch")],
+    praise="1257 = 39 × 32 + 9: 40 batches, so 40 updates per epoch and 400 in 10 epochs.",
+))
