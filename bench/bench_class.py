@@ -177,7 +177,7 @@ def main():
                                     fill_delay=args.fill_delay)
     tmp = Path(tempfile.mkdtemp(prefix="bench_class_"))
     server = helpers.Server(f"bench_class_{args.students}", command, f"http://127.0.0.1:{port}/voila/static/voila.js",
-                            cwd=notebook.parent, env=helpers.server_env(tmp))
+                            cwd=notebook.parent, env={**helpers.server_env(tmp), **present.ONE_THREAD})
     record = {"ready": [], "moves": [], "failures": []}
     try:
         started = time.monotonic()

@@ -7,7 +7,7 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     gradients.py  numerical_gradient, gradient_check
     optim.py      SGD
     data.py       batch_indices, minibatches, train_val_test_split
-    training.py   fit, History, evaluate, accuracy
+    training.py   fit, History, EarlyStopping, evaluate, accuracy
     datasets.py   corrupt_labels, load_digits, make_line, make_sine, make_moons, make_spirals
     surfaces.py   the loss of y = w*x + b and descent paths across it
     costs.py      what a gradient costs: counting and timing both ways
@@ -24,7 +24,8 @@ from .layers import Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh, c
 from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
 from .optim import SGD
 from .surfaces import DescentPath, descent_path, gradient_descent_path, line_loss, line_loss_grid
-from .training import Evaluation, History, accuracy, evaluate, fit, predict, predicted_classes
+from .training import (EarlyStopping, Evaluation, History, accuracy, confusion_matrix, evaluate, fit, predict,
+                       predicted_classes, replay_early_stopping)
 
 __version__ = "0.1.0"
 
@@ -34,7 +35,8 @@ __all__ = [
     "backprop_gradients", "finite_difference_gradients", "gradient_check", "numerical_gradient", "relative_error",
     "SGD",
     "batch_indices", "batches_per_epoch", "minibatches", "train_val_test_split",
-    "Evaluation", "History", "accuracy", "evaluate", "fit", "predict", "predicted_classes",
+    "EarlyStopping", "Evaluation", "History", "accuracy", "confusion_matrix", "evaluate", "fit", "predict",
+    "predicted_classes", "replay_early_stopping",
     "least_squares", "polynomial_features", "random_relu_features",
     "corrupt_labels", "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
     "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",

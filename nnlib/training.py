@@ -10,9 +10,11 @@ after epoch, with a validation pass at the end of every epoch.
             optimizer.step()                       # adjust: one update per batch
         validation loss and accuracy               # no update here
 
-``fit`` is that loop plus bookkeeping (``History``) and a watch for
+``fit`` is that loop plus bookkeeping (``History``), a watch for
 divergence, which stops training and says so in words instead of filling
-the history with NaN.
+the history with NaN, and optional early stopping (``EarlyStopping``):
+stop when the validation numbers have not improved for a while, and give
+back the parameters of the best epoch.
 """
 
 import math
@@ -42,6 +44,12 @@ class History:
     batch_loss: the loss of every batch, in order (one per update).
     updates: parameter updates made (one per batch).
     diverged / message: whether training blew up, and when, in words.
+    best_epoch: the 1-based epoch with the best validation number (the
+    monitored one with early stopping, else the lowest val_loss); None
+    without validation data.
+    stopped_early: True when early stopping ended training before ``epochs``.
+    restored_epoch: the epoch whose parameters the model was given back at
+    the end (early stopping with restore_best=True), else None.
     """
 
     train_loss: list = field(default_factory=list)
@@ -53,6 +61,9 @@ class History:
     updates_per_epoch: int = 0
     diverged: bool = False
     message: str = ""
+    best_epoch: int | None = None
+    stopped_early: bool = False
+    restored_epoch: int | None = None
 
     @property
     def epochs(self):
@@ -85,6 +96,14 @@ def accuracy(outputs, y):
     return float(np.mean(predicted_classes(outputs) == y))
 
 
+def confusion_matrix(y_true, y_pred, n_classes):
+    """(n_classes, n_classes) counts: entry [i, j] is how many examples of
+    true class i were predicted as class j. y_true, y_pred: (n,) ints."""
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return matrix
+
+
 def evaluate(model, loss, x, y):
     """Loss (and accuracy, for classification losses) on the whole of x, y,
     without updating anything."""
@@ -114,6 +133,141 @@ def divergence_message(epoch, batch, n_batches, updates, value, reference, lr):
     return f"Training diverged {where}: the loss {what}. {advice}"
 
 
+# What "better" means for each number early stopping can watch.
+MONITORS = {"val_loss": "lower", "val_accuracy": "higher"}
+
+
+def check_monitor(monitor):
+    if monitor not in MONITORS:
+        raise ValueError(f"monitor must be one of {sorted(MONITORS)}; got {monitor!r}")
+    return monitor
+
+
+def improves(value, best, monitor, min_delta=0.0):
+    """True when ``value`` beats ``best`` by more than ``min_delta``: lower
+    for val_loss, higher for val_accuracy. Anything beats best=None; NaN
+    never improves."""
+    if best is None:
+        return not math.isnan(value)
+    if MONITORS[monitor] == "lower":
+        return value < best - min_delta
+    return value > best + min_delta
+
+
+def epochs_without_improvement(values, *, monitor="val_loss", min_delta=0.0):
+    """The patience counter after each epoch: 0 where the epoch improved on
+    the best so far (by more than min_delta), else one more than before.
+
+    values: the monitored number after epochs 1, 2, ... -> list of ints.
+    Early stopping with patience p stops after the first epoch whose
+    counter reaches p.
+    """
+    check_monitor(monitor)
+    counters, best, waited = [], None, 0
+    for value in values:
+        if improves(value, best, monitor, min_delta):
+            best, waited = value, 0
+        else:
+            waited += 1
+        counters.append(waited)
+    return counters
+
+
+@dataclass
+class StoppingPoint:
+    best_epoch: int | None  # 1-based, the last epoch that improved
+    stop_epoch: int  # the last epoch trained
+    stopped_early: bool
+
+
+def replay_early_stopping(values, patience, *, monitor="val_loss", min_delta=0.0):
+    """Where early stopping would have stopped a finished run, and which
+    epoch it would have kept: the same rule ``fit`` applies while training.
+
+    values: the monitored number after epochs 1..E. Returns a StoppingPoint:
+    stop_epoch is the first epoch whose patience counter reaches
+    ``patience`` (E when none does), best_epoch the last improvement up to it.
+    """
+    patience = check_positive_int(patience, "patience")
+    counters = epochs_without_improvement(values, monitor=monitor, min_delta=min_delta)
+    stop = next((e for e, waited in enumerate(counters, start=1) if waited >= patience), len(counters))
+    improved = [e for e, waited in enumerate(counters[:stop], start=1) if waited == 0]
+    return StoppingPoint(improved[-1] if improved else None, stop, stop < len(counters))
+
+
+class EarlyStopping:
+    """Stop training when the validation numbers stop improving.
+
+    patience: epochs to wait for an improvement larger than ``min_delta``
+    before stopping. monitor: "val_loss" (lower is better) or
+    "val_accuracy" (higher is better). restore_best: at the end of
+    training, give the model back the parameters it had after its best
+    epoch, whether training stopped early or ran all its epochs (Keras
+    restores only when it stops early: a known trap).
+
+    Pass it to ``fit(..., validation=..., early_stopping=EarlyStopping(10))``;
+    it needs validation data. One object can serve several fits: the
+    bookkeeping of one run lives in ``fit``.
+    """
+
+    def __init__(self, patience=10, *, monitor="val_loss", min_delta=0.0, restore_best=True):
+        self.patience = check_positive_int(patience, "patience")
+        self.monitor = check_monitor(monitor)
+        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.integer, np.floating)):
+            raise TypeError(f"min_delta must be a number >= 0; got {min_delta!r}")
+        if not math.isfinite(min_delta) or min_delta < 0:
+            raise ValueError(f"min_delta must be a finite number >= 0; got {min_delta}")
+        self.min_delta = float(min_delta)
+        if not isinstance(restore_best, (bool, np.bool_)):
+            raise TypeError(f"restore_best must be True or False; got {restore_best!r}")
+        self.restore_best = bool(restore_best)
+
+    def __repr__(self):
+        return (f"EarlyStopping(patience={self.patience}, monitor={self.monitor!r}, "
+                f"min_delta={self.min_delta:g}, restore_best={self.restore_best})")
+
+
+class _Watch:
+    """The bookkeeping of one fit: the best epoch so far, the patience
+    counter and (to restore it) a copy of the best parameters."""
+
+    def __init__(self, model, early_stopping):
+        self.model = model
+        self.rule = early_stopping
+        self.monitor = early_stopping.monitor if early_stopping else "val_loss"
+        self.min_delta = early_stopping.min_delta if early_stopping else 0.0
+        self.keep = early_stopping is not None and early_stopping.restore_best
+        self.best = None
+        self.best_epoch = None
+        self.best_state = None
+        self.waited = 0
+
+    def end_of_epoch(self, epoch, history):
+        """Record the epoch's validation number; True means stop now."""
+        value = getattr(history, self.monitor)[-1]
+        if improves(value, self.best, self.monitor, self.min_delta):
+            self.best, self.best_epoch, self.waited = value, epoch, 0
+            if self.keep:
+                self.best_state = self.model.state_dict()  # copies
+        else:
+            self.waited += 1
+        return self.rule is not None and self.waited >= self.rule.patience
+
+    def finish(self, history):
+        """Fill best_epoch, restore the best parameters if asked, and say so."""
+        history.best_epoch = self.best_epoch
+        if self.rule is None or self.best_epoch is None:
+            return
+        if history.stopped_early:
+            history.message += (f" Stopped early: {self.monitor} did not improve for "
+                                f"{self.rule.patience} epochs after epoch {self.best_epoch}.")
+        if self.keep:
+            self.model.load_state_dict(self.best_state)
+            history.restored_epoch = self.best_epoch
+            history.message += (f" Restored the parameters of epoch {self.best_epoch}, the best "
+                                f"{self.monitor} ({self.best:.4g}).")
+
+
 
 def check_targets(model, loss, x, y, name):
     """Check all the labels before training starts, rather than fail at the
@@ -139,6 +293,7 @@ def fit(
     shuffle=True,
     divergence_factor=1e3,
     on_epoch_end=None,
+    early_stopping=None,
 ):
     """Train ``model`` with mini-batch SGD and return a ``History``.
 
@@ -148,6 +303,10 @@ def fit(
     divergence_factor: training stops when a batch loss is NaN or infinite,
     or more than this many times the first batch loss.
     on_epoch_end: optional callable(epoch, history), e.g. to draw live.
+    early_stopping: optional ``EarlyStopping`` (needs ``validation``): stop
+    when the monitored validation number has not improved for ``patience``
+    epochs and, with restore_best, end with the best epoch's parameters.
+    History.best_epoch is filled whenever there is validation data.
     """
     x = check_array(x, "x", ndim=2)
     y = check_array(y, "y")
@@ -161,6 +320,15 @@ def fit(
         x_val = check_array(validation[0], "validation x", ndim=2)
         y_val = check_array(validation[1], "validation y")
         check_same_length(x_val, y_val, "validation x", "validation y")
+    if early_stopping is not None:
+        if not isinstance(early_stopping, EarlyStopping):
+            raise TypeError(f"early_stopping must be an EarlyStopping; got {type(early_stopping).__name__}")
+        if validation is None:
+            raise ValueError("early_stopping needs validation data: pass validation=(x_val, y_val) "
+                             "(it watches the validation loss or accuracy)")
+        if early_stopping.monitor == "val_accuracy" and not isinstance(loss, CLASSIFICATION_LOSSES):
+            raise ValueError(f"early_stopping monitors val_accuracy, which {type(loss).__name__} "
+                             "does not measure; use monitor='val_loss'")
     check_targets(model, loss, x, y, "y")
     if validation is not None:
         check_targets(model, loss, x_val, y_val, "validation y")
@@ -175,6 +343,7 @@ def fit(
     n_batches = batches_per_epoch(n, batch_size)
     history = History(updates_per_epoch=n_batches)
     reference = None  # the first batch loss, to detect a loss that explodes
+    watch = _Watch(model, early_stopping) if validation is not None else None  # best epoch so far
 
     # Overflow and NaN are expected when training diverges; we detect them
     # through the loss, so numpy's warnings would only be noise.
@@ -194,6 +363,8 @@ def fit(
                         epoch, b, n_batches, history.updates, value, reference,
                         getattr(optimizer, "lr", None),
                     )
+                    if watch is not None:
+                        watch.finish(history)  # the best epoch before the blow-up, if any
                     return history
                 optimizer.zero_grad()  # backward adds to .grad: start every step from 0
                 model.backward(loss.backward(), **backward_options)  # gradients
@@ -214,8 +385,13 @@ def fit(
                     history.val_accuracy.append(result.accuracy)
             if on_epoch_end is not None:
                 on_epoch_end(epoch, history)
+            if watch is not None and watch.end_of_epoch(epoch, history):
+                history.stopped_early = epoch < epochs
+                break
 
     history.message = (
         f"Trained {history.epochs} epochs of {n_batches} batches: {history.updates} updates."
     )
+    if watch is not None:
+        watch.finish(history)
     return history

@@ -32,6 +32,10 @@ NOTEBOOKS = REPO / "notebooks"
 # allowlist would stop them all).
 VOILA_DENYLIST = ["jupyterlab-jupytext", "@jupyter-notebook/lab-extension", "@voila-dashboards/jupyterlab-preview"]
 CULL_INTERVAL = 30  # seconds between two looks for idle kernels
+# One BLAS thread per kernel: the notebooks' matrices are small, and with many
+# kernels on a few cores, BLAS threads only wait for each other (seen: 10x
+# slower training on a busy 2-core machine).
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def find_notebook(number):
@@ -82,6 +86,7 @@ def main(argv=None):
           f"{max(1, round(args.students * 8 / (os.cpu_count() or 1) / 60))} min on this machine.", flush=True)
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)  # the kernels inherit it, and plots vanish
+    env.update(ONE_THREAD)
     os.execvpe(command[0], command, env)
 
 

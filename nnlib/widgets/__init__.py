@@ -11,6 +11,8 @@ a one-line description of what was drawn sits under it. Tests set
     batch_size.py     04: batch size, lr, epochs -> SGD path
     training_curves.py  05: learning rate, momentum, batch size -> loss curves
     overfitting.py    07: polynomial degree, weight decay, hidden units, double descent
+    label_noise.py    08: fraction of wrong labels -> the phases of learning
+    early_stopping.py 08: epoch, patience, restore, monitor -> early stopping replayed
     hyperparameters.py  09: learning rate, batch size, hidden units, epochs -> one run's curves
 """
 
@@ -20,4 +22,6 @@ from .learning_rate import learning_rate_panel  # noqa: F401
 from .batch_size import batch_size_panel  # noqa: F401
 from .training_curves import learning_rate_curve_panel  # noqa: F401
 from .overfitting import degree_panel, double_descent_panel, hidden_units_panel, weight_decay_panel  # noqa: F401
+from .label_noise import label_noise_panel  # noqa: F401
+from .early_stopping import early_stopping_panel  # noqa: F401
 from .hyperparameters import hyperparameter_panel  # noqa: F401
