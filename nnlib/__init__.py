@@ -23,6 +23,7 @@ from .gradients import backprop_gradients, finite_difference_gradients, gradient
 from .layers import Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh, count_parameters, mlp
 from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
 from .optim import SGD
+from .splits import accuracy_margin, best_of_k, examples_needed, expected_best_accuracy, shared_rows, stratified_split
 from .surfaces import DescentPath, descent_path, gradient_descent_path, line_loss, line_loss_grid
 from .training import (EarlyStopping, Evaluation, History, accuracy, confusion_matrix, evaluate, fit, predict,
                        predicted_classes, replay_early_stopping)
@@ -39,5 +40,6 @@ __all__ = [
     "predicted_classes", "replay_early_stopping",
     "least_squares", "polynomial_features", "random_relu_features",
     "corrupt_labels", "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
+    "accuracy_margin", "best_of_k", "examples_needed", "expected_best_accuracy", "shared_rows", "stratified_split",
     "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",
 ]

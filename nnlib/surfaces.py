@@ -195,13 +195,18 @@ def describe_path(path, tolerance=0.01, near=0.1):
     (of the second half of the only epoch: ``judged_losses``), not on the
     final point, which is one draw of the noise:
       converged: their mean and their spread (max - min) are both within
-        ``tolerance`` of the gap. too slow: their mean is clearly below the
-        mean of the epoch before (still falling). noisy, hovering near the
-        minimum: not falling, mean within ``near`` of the gap: the noise of
-        the batches keeps the path jittering around the lowest point.
-      oscillating: not falling and far above the lowest loss: the steps
-        bounce across the valley. diverging: the mean is above the starting
-        loss. diverged: stopped, as above.
+        ``tolerance`` of the gap, and they are not still on their way down
+        (falling, with their second half above a quarter of the tolerance).
+        too slow: still falling (the window's first half lies above its
+        second half by more than the window's spread), or far from the
+        lowest loss without bouncing. noisy, hovering near the minimum: not
+        falling, mean within ``near`` of the gap: the noise of the batches
+        keeps the path jittering around the lowest point.
+      oscillating: far above the lowest loss and three in four steps turn
+        back against the step before: the steps bounce across the valley.
+        diverging: the mean is above the starting loss. diverged: stopped,
+        as above.
+    Only steps that still move are judged for turning (``turning_steps``).
     """
     if path.diverged:
         return "diverged"
@@ -212,12 +217,27 @@ def describe_path(path, tolerance=0.01, near=0.1):
     if loss[-1] - loss.min() > 1e-6 * gap_start:
         return "diverging"
     converged = loss[-1] - lowest <= tolerance * gap_start
-    steps = np.column_stack([np.diff(path.w), np.diff(path.b)])
-    if len(steps) >= 3:
-        turning = np.einsum("ij,ij->i", steps[1:], steps[:-1]) < 0
-        if turning.mean() > 0.5:
-            return "oscillating, converged" if converged else "oscillating"
+    turning = turning_steps(path.w, path.b)
+    if turning.size >= 2 and turning.mean() > 0.5:
+        return "oscillating, converged" if converged else "oscillating"
     return "converged" if converged else "too slow"
+
+
+def turning_steps(w, b, moving=1e-9):
+    """For each pair of consecutive steps of the path (w, b), whether the
+    second points back against the first (negative dot product): (k,) bool.
+
+    Only steps that still move count (longer than ``moving`` times the
+    longest): once a path has settled at the lowest point its steps shrink
+    to round-off, which points anywhere and would hide a zig-zag still
+    plain in the picture."""
+    steps = np.column_stack([np.diff(w), np.diff(b)])
+    if len(steps) < 2:
+        return np.zeros(0, dtype=bool)
+    lengths = np.hypot(steps[:, 0], steps[:, 1])
+    moves = lengths > moving * lengths.max()
+    both = moves[1:] & moves[:-1]
+    return (np.einsum("ij,ij->i", steps[1:], steps[:-1]) < 0)[both]
 
 
 def judged_losses(path):
@@ -232,25 +252,28 @@ def _describe_minibatch_path(path, loss, lowest, gap_start, tolerance, near):
     last = judged_losses(path)
     window = len(last)
     mean_gap = last.mean() - lowest
+    # Still falling: the window's first half lies above its second half by
+    # more than the window's spread (a steady descent gives about 1.7
+    # spreads, a noise floor about 0). Needs two losses in each half.
+    half = window // 2
+    falling = half >= 2 and last[:half].mean() - last[half:].mean() > last.std()
+    # ... and not there yet: its second half is still more than a quarter
+    # of the tolerance above the lowest loss (the picture's loss curve is
+    # still visibly on its way down).
+    on_its_way = falling and last[half:].mean() - lowest > tolerance * gap_start / 4
     if last.mean() > loss[0]:
         return "diverging"
-    if mean_gap <= tolerance * gap_start and np.ptp(last) <= tolerance * gap_start:
+    if mean_gap <= tolerance * gap_start and np.ptp(last) <= tolerance * gap_start and not on_its_way:
         return "converged"
     if mean_gap > near * gap_start:
         # Far from the lowest loss: bouncing across the valley if three in
         # four steps of the window turn back against the step before (the
         # noise of single examples alone turns about half of them), else on
-        # its way down.
+        # its way down. A window of one or two steps cannot tell.
         span = min(max(window, 3), path.updates)
-        steps = np.column_stack([np.diff(path.w[-span - 1:]), np.diff(path.b[-span - 1:])])
-        turning = np.einsum("ij,ij->i", steps[1:], steps[:-1]) < 0
-        return "oscillating" if turning.size and turning.mean() > 0.75 else "too slow"
-    # Near it: still falling if the window's first half lies above its second
-    # half by more than the window's spread (a steady descent gives about 1.7
-    # spreads, a noise floor about 0).
-    half = len(last) // 2
-    if half < 2:
-        return "too slow"  # too few updates to tell a floor from a descent
-    if last[:half].mean() - last[half:].mean() > last.std():
+        turning = turning_steps(path.w[-span - 1:], path.b[-span - 1:])
+        return "oscillating" if turning.size >= 2 and turning.mean() > 0.75 else "too slow"
+    # Near it: still falling, or too few updates to tell a floor from a descent.
+    if half < 2 or falling:
         return "too slow"
     return "noisy, hovering near the minimum"

@@ -128,6 +128,8 @@ def test_panel_legend_shows_the_stop_entry_only_when_a_run_diverged(panel):
     (0.0001, 0.0, "too slow: still near chance, the loss still falls at every epoch", 51.0),
     (1.0, 0.0, "trained, but bouncing", 98.0),
     (0.1, 0.9, "trained", 98.0),
+    # 81 % but the loss has hardly moved (0.89 to 0.57) and still falls at every epoch
+    (0.0001, 0.9, "trained, still improving: the loss falls at every epoch", 81.0),
 ])
 def test_panel_says_in_words_how_a_run_that_did_not_diverge_ended(panel, lr, momentum, words, accuracy):
     panel.controls["batch_size"].value = 32
@@ -144,6 +146,8 @@ def test_panel_says_in_words_how_a_run_that_did_not_diverge_ended(panel, lr, mom
         assert panel.text.endswith("lower the learning rate")
     if words == "trained":
         assert panel.text.endswith("(diverged: no): trained")
+    if "still improving" in words:
+        assert np.all(np.diff(train[-6:]) < 0)
 
 
 def test_panel_batch_size_changes_updates_per_epoch(panel):

@@ -7,7 +7,7 @@ import pytest
 
 from nnlib import (batch_indices, descent_path, gradient_descent_path, line_loss, line_loss_grid, make_line,
                    numerical_gradient)
-from nnlib.surfaces import LineData, judged_losses
+from nnlib.surfaces import LineData, judged_losses, turning_steps
 
 
 @pytest.fixture(scope="module")
@@ -194,6 +194,8 @@ def test_batch_64_at_lr_1_bounces_across_the_valley(line):
     (100, 0.05, 5, "too slow"),       # still falling steadily
     (1, 0.05, 5, "noisy, hovering near the minimum"),  # the blob of notebook 04
     (64, 0.001, 5, "too slow"),
+    (64, 0.05, 5, "too slow"),        # mean and spread within 1 % of the gap, but still falling (0.34 to 0.29)
+    (64, 0.05, 20, "converged"),      # there now: 0.2629
 ])
 def test_minibatch_verdicts_judge_the_last_epoch(line, batch_size, lr, epochs, verdict):
     x, y = line
@@ -208,3 +210,25 @@ def test_one_epoch_is_judged_on_its_second_half(line):
     path = descent_path(x, y, lr=0.5, epochs=1, batch_size=64, rng=0)
     assert len(judged_losses(path)) == 8
     assert path.verdict == "converged"  # the first half is the way down from the start
+
+
+def test_a_zigzag_is_still_seen_after_the_path_settles(line):
+    # lr 0.8: the steep factor is -0.6, every step turns back until the path
+    # sits at the lowest point (about step 75); the round-off steps after
+    # that point anywhere and must not hide the zig-zag.
+    x, y = line
+    path = gradient_descent_path(x, y, lr=0.8, steps=200)
+    steps = np.column_stack([np.diff(path.w), np.diff(path.b)])
+    assert np.sum(np.hypot(*steps.T) == 0) > 100  # most of the 200 steps no longer move
+    assert turning_steps(path.w, path.b).all()
+    assert path.verdict == "oscillating, converged"
+
+
+def test_one_or_two_steps_do_not_make_an_oscillation(line):
+    # Batch 999 of 1000: two updates per epoch, the second on one example,
+    # which may point back; one turn is not a zig-zag, and the loss has
+    # hardly moved from the start.
+    x, y = line
+    for lr in (0.001, 0.05, 0.3):
+        path = descent_path(x, y, lr=lr, epochs=1, batch_size=999, rng=0)
+        assert path.updates == 2 and path.verdict == "too slow"

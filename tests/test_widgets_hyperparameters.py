@@ -173,6 +173,44 @@ def test_a_one_off_jump_is_not_called_overfitting(split):
         "learning well (overfitting: no, diverged: no)")
 
 
+def test_a_bouncing_validation_loss_is_jumpy_not_overfitting(split):
+    """lr=1 with batch 8: the validation loss leaps from epoch to epoch (0.25 at epoch 2, then 3.0);
+    after 10 epochs it is above its lowest, but the run is unsteady, not overfitting. Forty epochs
+    later its validation loss rises smoothly while the training loss goes to 0: overfitting."""
+    full = train_digits(*split, lr=1.0, batch_size=8, hidden=256, epochs=50)
+    short = search.first_epochs(full, 10)
+    best = int(np.argmin(short.val_loss))
+    after = np.asarray(short.val_loss[best:])
+    assert np.max(after[1:] / after[:-1]) > 1.5  # a leap after the lowest point
+    assert short.train_accuracy[-1] >= 0.9 and min(short.val_loss[-3:]) > 1.1 * short.val_loss[best]
+    text = describe_run(short, lr=1.0, batch_size=8, hidden=256, epochs=10, n_val=359)
+    assert f"jumpy: the validation loss jumps up and down after its lowest point (epoch {best + 1})" in text
+    assert "overfitting: not clear" in text and "overfitting: validation" not in text
+    text = describe_run(full, lr=1.0, batch_size=8, hidden=256, epochs=50, n_val=359)
+    assert text.split("; ")[1].startswith("overfitting: validation loss lowest at epoch"), text
+
+
+def test_underfitting_advice_fits_the_setting(split):
+    """A larger rate is advised only below LARGE_LR, more hidden units only below 16 (from 16 up the
+    size hardly matters on the digits)."""
+    at_the_top = train_digits(*split, lr=3.0, batch_size=256, hidden=256, epochs=1)
+    assert 0.2 <= at_the_top.val_accuracy[-1] and at_the_top.train_accuracy[-1] < 0.9
+    text = describe_run(at_the_top, lr=3.0, batch_size=256, hidden=256, epochs=1, n_val=359)
+    assert "underfitting" in text and "try a smaller, steadier learning rate" in text
+    assert "larger learning rate" not in text and "more hidden units" not in text
+    # and a smaller rate does help that run: lr=0.3 gets further in the same epoch
+    assert train_digits(*split, lr=0.3, batch_size=256, hidden=256, epochs=1).train_loss[-1] < \
+        at_the_top.train_loss[-1]
+    tiny = train_digits(*split, lr=0.1, batch_size=32, hidden=4, epochs=20)
+    text = describe_run(tiny, lr=0.1, batch_size=32, hidden=4, epochs=20, n_val=359)
+    assert "underfitting" in text and "try a larger learning rate or more hidden units" in text
+
+
+def test_one_epoch_is_titled_in_the_singular(panel):
+    set_controls(panel, lr=0.1, batch_size=32, hidden=64, epochs=1)
+    assert panel.explorer.curves.suptitle.get_text() == "lr=0.1, batch size=32, 64 hidden units, 1 epoch"
+
+
 def test_a_diverged_run_says_so_and_marks_the_stop(split):
     history = train_digits(*split, lr=1e4, batch_size=32, hidden=16, epochs=3)
     text = describe_run(history, lr=1e4, batch_size=32, hidden=16, epochs=3, n_val=359)

@@ -105,6 +105,8 @@ def test_slowly_diverging_learning_rate_says_diverging_and_from_which_step(lr_pa
 def test_one_step_is_singular_in_the_title(lr_panel):
     lr_panel.controls["steps"].value = 1
     assert lr_panel.figure.axes[0].get_title() == "lr = 0.1, 1 step: too slow"
+    ticks = [t for t in lr_panel.figure.axes[1].get_xticks() if 0 <= t <= 1]
+    assert ticks == [0, 1]  # whole steps only, no 0.2, 0.4, ...
     assert lr_panel.text.startswith("lr=0.1 steps=1 final loss=")
 
 
@@ -114,6 +116,11 @@ def test_large_stable_learning_rate_oscillates(lr_panel):
     w, b = path_xy(lr_panel)
     steps_b = np.diff(b)
     assert np.mean(steps_b[1:10] * steps_b[:9] < 0) > 0.5  # b flips direction at most steps
+    # 200 steps: the path settles by about step 75 and its last 125 steps are
+    # round-off; the zig-zag it drew on the way is still the verdict.
+    lr_panel.controls["steps"].value = 200
+    assert lr_panel.text.endswith("(oscillating, converged)")
+    assert lr_panel.figure.axes[0].get_title() == "lr = 0.8, 200 steps: oscillating, converged"
 
 
 def test_moving_the_lr_slider_changes_the_drawn_path_and_the_png(lr_panel):
@@ -182,7 +189,8 @@ def test_batch_panel_has_the_contract_controls(batch_panel):
 def test_batch_64_of_1000_makes_16_updates_per_epoch(batch_panel):
     text = batch_panel.text
     assert text.startswith("batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total, final loss=")
-    assert re.search(r"final loss=\d+\.\d{4}, mean of the last 16 updates=\d+\.\d{4} \(converged\)", text)
+    # The loss still falls through the last epoch (0.34 to 0.29, lowest 0.263): not converged yet.
+    assert re.search(r"final loss=0\.2918, mean of the last 16 updates=0\.3094 \(too slow\)", text), text
     assert len(path_xy(batch_panel)[0]) == 16 * 5 + 1
     batch_panel.controls["epochs"].value = 3
     assert "16 updates per epoch, 48 updates in total" in batch_panel.text
@@ -355,3 +363,28 @@ def test_batch_panel_bouncing_and_diverging_in_words(batch_panel):
     assert "(diverging)" in batch_panel.text
     (note,) = [t.get_text() for t in batch_panel.figure.axes[0].texts if t.get_visible()]
     assert note == "diverging: the loss\nrises from step 4 on"
+
+
+@pytest.mark.parametrize("which", ["lr", "batch"])
+def test_a_path_that_leaves_is_drawn_under_the_legend(lr_panel, batch_panel, which):
+    # The renderer draws the moving artists over a kept background: the
+    # map's legend must be one of them, drawn after the path, or a path that
+    # flies across the picture (batch 64, lr 1, 20 epochs) hides its words.
+    panel = lr_panel if which == "lr" else batch_panel
+    if which == "lr":
+        panel.controls["lr"].value = 1.5
+    else:
+        panel.controls["lr"].value = 1.0
+        panel.controls["epochs"].value = 20
+    ax_map = panel.figure.axes[0]
+    animated = panel.renderer._animated
+    path = line_by_gid(ax_map, "path")
+    assert path in animated and ax_map.get_legend() in animated
+    assert animated.index(ax_map.get_legend()) > animated.index(path)
+
+
+def test_batch_panel_counts_epochs_in_whole_numbers(batch_panel):
+    batch_panel.controls["epochs"].value = 20
+    ticks = [t for t in batch_panel.figure.axes[1].get_xticks() if 0 <= t <= 20]
+    assert ticks == [0, 5, 10, 15, 20]  # was 0, 2.5, ..., 20.0, the last label cut by the edge
+    assert [label.get_text() for label in batch_panel.figure.axes[1].get_xticklabels()][-1] == "20"

@@ -9,6 +9,7 @@ the top of the module that draws it, so a translation touches only those.
     derivatives.py  02: tangents, finite differences, the chain rule, cost of gradients
     surface.py      03, 04: the loss surface of y = w*x + b and descent paths
     curves.py       05: loss curves and learning-rate sweeps
+    splits.py       06: training, validation and test sets; the winner's curse
     overfitting.py  07: polynomial fits, learning curves, weight decay, width, double descent
     loop.py         08: batch losses, phases of learning, early stopping, reading curves
     search.py       09: grid and random search, seeds, the hyperparameter explorer
@@ -20,5 +21,6 @@ from .derivatives import (plot_chain_rule, plot_finite_difference_errors, plot_g
                           plot_partial_derivatives, plot_secants)
 from .surface import batch_paths_figure, descent_figure, regimes_figure, surface_figure  # noqa: F401
 from .curves import plot_batch_lr_grid, plot_loss_curves, plot_lr_sweep  # noqa: F401
+from .splits import plot_expected_best, plot_rare_in_val, plot_split_classes  # noqa: F401
 from .loop import plot_batch_losses, plot_confusion_matrix, plot_curve_gallery, plot_misclassified  # noqa: F401
 from .search import plot_grid_heatmap, plot_grid_vs_random, plot_seed_spread  # noqa: F401

@@ -46,6 +46,7 @@ TEXT = {
     "val_accuracy": "validation accuracy",
     "best_epoch": "best validation accuracy",
     "explorer_title": "lr={lr:g}, batch size={batch_size}, {hidden} hidden units, {epochs} epochs",
+    "explorer_title_one_epoch": "lr={lr:g}, batch size={batch_size}, {hidden} hidden units, 1 epoch",
     "explorer_title_diverged": "lr={lr:g}: diverged in epoch {epoch}, the step is too large",
     "loss_title": "loss",
     "accuracy_title": "accuracy",
@@ -232,7 +233,7 @@ class ExplorerCurves:
             self.suptitle.set_text(TEXT["explorer_title_diverged"].format(lr=lr, epoch=history.epochs + 1))
             self.suptitle.set_color(COLORS["bad"])
         else:
-            self.suptitle.set_text(TEXT["explorer_title"].format(lr=lr, batch_size=batch_size, hidden=hidden,
-                                                                  epochs=epochs))
+            title = TEXT["explorer_title_one_epoch" if epochs == 1 else "explorer_title"]
+            self.suptitle.set_text(title.format(lr=lr, batch_size=batch_size, hidden=hidden, epochs=epochs))
             self.suptitle.set_color("black")
 

@@ -380,12 +380,20 @@ def _loss_limits_below_legend(ax, low, high, data_share=0.75):
     _set_ylim(ax, low, low * (high / low) ** (1 / data_share))
 
 
+def whole_number_ticks():
+    """A tick locator for counts (steps, epochs): matplotlib's usual ticks,
+    whole numbers only."""
+    return MaxNLocator("auto", steps=[1, 2, 2.5, 5, 10], integer=True)
+
+
 def _animate(*artists):
     """Mark the artists a panel changes on every move as animated: the
     panel's renderer (plots.style.FastRenderer) draws the rest once, as a
     background, and redraws only these."""
     for artist in artists:
         artist.set_animated(True)
+    # The renderer draws animated artists on top of the background, in the
+    # order of figure.findobj: an axes' legend comes after its lines.
 
 
 def _retitle(ax, text, color="black"):
@@ -428,9 +436,11 @@ class LearningRateView:
                              label=TEXT["best_loss"])
         _log_loss_axis(self.ax_loss, minor_labels=False)
         self.ax_loss.set_xlabel(TEXT["step"])
+        self.ax_loss.xaxis.set_major_locator(whole_number_ticks())  # no step 0.4 when steps = 1
         self.ax_loss.set_ylabel(TEXT["loss"])
         self.ax_loss.legend(loc="upper right", fontsize=9)
-        _animate(self.path_line, self.note, self.loss_line, self.ax_map.title, self.ax_loss.title)
+        _animate(self.path_line, self.note, self.loss_line, self.ax_map.title, self.ax_loss.title,
+                 self.legend)  # drawn after the path, so a path that leaves stays under the legend
 
     def show(self, path, steps):
         """Draw ``path`` (a DescentPath) asked to take ``steps`` steps."""
@@ -476,11 +486,12 @@ class BatchSizeView:
                              label=TEXT["best_loss"])
         _log_loss_axis(self.ax_loss, minor_labels=False)
         self.ax_loss.set_xlabel(TEXT["epoch"])
+        self.ax_loss.xaxis.set_major_locator(whole_number_ticks())  # 20 epochs: "20", not a clipped "20.0"
         self.ax_loss.set_ylabel(TEXT["loss"])
         self.ax_loss.set_title(TEXT["batch_loss_title"])
         self.ax_loss.legend(loc="upper right", fontsize=9)
         _animate(self.path_line, self.reference_line, self.note, self.update_line, self.epoch_line,
-                 self.ax_map.title)
+                 self.ax_map.title, self.legend)  # drawn after the paths, so a path that leaves stays under the legend
 
     def show(self, path, reference):
         """Draw the SGD ``path`` and the full-batch ``reference`` path

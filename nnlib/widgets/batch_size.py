@@ -15,7 +15,7 @@ def describe_batch_run(path, seconds):
     """The panel's one line for an SGD ``path`` that took ``seconds`` to compute:
 
         batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total, final loss=0.2918,
-            mean of the last 16 updates=0.3094 (converged); 0.15 ms per epoch
+            mean of the last 16 updates=0.3094 (too slow); 0.15 ms per epoch
         batch=1000 lr=0.05 epochs=5: 1 update per epoch, 5 updates in total, final loss=5.2915 (too slow);
             0.08 ms per epoch
 
@@ -59,7 +59,7 @@ def batch_size_panel(x=None, y=None, *, batch_size=64, lr=0.05, epochs=5, seed=0
     beside it the loss after each update and at the end of each epoch.
     The text is one line (see ``describe_batch_run``), e.g.
     ``batch=64 lr=0.05 epochs=5: 16 updates per epoch, 80 updates in total,
-    final loss=0.2918, mean of the last 16 updates=0.3094 (converged); 0.15 ms per epoch``; with one batch per
+    final loss=0.2918, mean of the last 16 updates=0.3094 (too slow); 0.15 ms per epoch``; with one batch per
     epoch it says "1 update per epoch". The time per epoch is measured
     around the SGD computation (not the drawing) on every move.
     """

@@ -42,6 +42,8 @@ LARGE_LR = 0.5  # "stuck" with a rate this large means the steps overshoot (seen
 RISE = 0.10  # a loss this much (10 %) above its lowest has turned up: overfitting, or unstable steps
 SUSTAINED = 3  # epochs in a row above the lowest validation loss before a rise counts as overfitting
 GOOD_ACCURACY = 0.90  # accuracy below this: not learned yet
+BOUNCE = 0.5  # after its lowest point, a validation loss 50 % above the epoch before bounces: steps overshoot
+SMALL_NETWORK = 16  # fewer hidden units than this underfit the digits; from 16 up size changes little
 
 
 def digits_split(seed=0, *, val_fraction=0.2, test_fraction=0.2):
@@ -80,6 +82,10 @@ def describe_run(history, *, lr, batch_size, hidden, epochs, n_val):
     # Overfitting is a trend: the last SUSTAINED epochs all sit well above the lowest validation loss.
     recent = history.val_loss[-SUSTAINED:]
     sustained = len(history.val_loss) > SUSTAINED and min(recent) > (1 + RISE) * history.val_loss[best]
+    # ... and a smooth one: a validation loss that leaps from one epoch to the next after its lowest
+    # point bounces (steps overshoot), whatever the training loss does.
+    after = history.val_loss[best:]
+    bounces = any(later > (1 + BOUNCE) * earlier for earlier, later in zip(after, after[1:]))
     if val_acc < CHANCE_ACCURACY and history.train_loss[-1] > STUCK_LOSS:
         advice = ("the steps are too large: try a smaller learning rate" if lr >= LARGE_LR else
                   "the steps are too small or too few: try a larger learning rate or more epochs")
@@ -89,16 +95,21 @@ def describe_run(history, *, lr, batch_size, hidden, epochs, n_val):
         regime = (f"unstable: both losses jumped back up (validation loss lowest at epoch {best + 1}, "
                   f"now {100 * val_rise:.0f}% higher): the steps are too large, try a smaller learning rate "
                   f"(diverged: no)")
-    elif val_rise > RISE and not sustained:
-        regime = (f"jumpy: the validation loss jumped up in the last epochs (lowest at epoch {best + 1}): "
-                  f"a step overshot, and a smaller learning rate or a larger batch gives smoother curves "
-                  f"(overfitting: not clear, diverged: no)")
+    elif val_rise > RISE and (bounces or not sustained):
+        jump = (f"jumped up in the last epochs (lowest at epoch {best + 1}): a step overshot" if not sustained
+                else f"jumps up and down after its lowest point (epoch {best + 1}): steps overshoot")
+        regime = (f"jumpy: the validation loss {jump}, and a smaller learning rate or a larger batch gives "
+                  f"smoother curves (overfitting: not clear, diverged: no)")
     elif val_rise > RISE and train_acc >= GOOD_ACCURACY:
         regime = (f"overfitting: validation loss lowest at epoch {best + 1}, "
                   f"now {100 * val_rise:.0f}% higher, while the training loss keeps falling (diverged: no)")
     elif train_acc < GOOD_ACCURACY:
-        regime = ("underfitting, training accuracy is low too: train longer, or try a larger learning rate "
-                  "or more hidden units (overfitting: no, diverged: no)")
+        # Advise only what can help: a rate of LARGE_LR or more is already too large for steady steps,
+        # and from SMALL_NETWORK hidden units up the size hardly matters (the grid search of notebook 09).
+        rate = "a smaller, steadier learning rate" if lr >= LARGE_LR else "a larger learning rate"
+        size = " or more hidden units" if hidden < SMALL_NETWORK else ""
+        regime = (f"underfitting, training accuracy is low too: train longer, or try {rate}{size} "
+                  f"(overfitting: no, diverged: no)")
     elif val_acc < GOOD_ACCURACY:
         regime = (f"learning, but validation accuracy is {100 * (train_acc - val_acc):.0f} points below training "
                   f"(overfitting: not yet, diverged: no)")

@@ -45,11 +45,11 @@ BOUNCE_FACTOR = 1.5     # final training loss this many times its lowest: bounci
 
 def outcome(history):
     """How a run ended, in words: "diverged", "trained", "trained, but
-    bouncing ...", "too slow: ...", or "failed without diverging: ..."
-    (stalled near chance, bouncing). Judged on the validation accuracy after
-    the last epoch and on the training loss per epoch: still falling (lower
-    at each of the last 5 epochs), bouncing (ending BOUNCE_FACTOR times above
-    its lowest)."""
+    bouncing ...", "trained, still improving ...", "too slow: ...", or
+    "failed without diverging: ..." (stalled near chance, bouncing). Judged
+    on the validation accuracy after the last epoch and on the training loss
+    per epoch: still falling (lower at each of the last 5 epochs), bouncing
+    (ending BOUNCE_FACTOR times above its lowest)."""
     if history.diverged:
         return "diverged"
     train = np.asarray(history.train_loss)
@@ -66,6 +66,8 @@ def outcome(history):
         return f"failed without diverging: {', '.join(parts)}; lower the learning rate"
     if bounce > BOUNCE_FACTOR:
         return f"trained, but {bouncing}"
+    if falling:  # the curves have not flattened out yet
+        return "trained, still improving: the loss falls at every epoch; more epochs would help"
     return "trained"
 
 
