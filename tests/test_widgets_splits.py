@@ -168,6 +168,38 @@ def test_size_moves_change_the_picture_and_come_back_the_same(sizes):
     assert sizes.png != first_png and sizes.text != first_text
     sizes.controls["n"].value = 100
     assert sizes.text == first_text  # the simulated sets depend only on (n, accuracy, seed)
+    assert sizes.png == first_png
+
+
+def test_size_moves_redraw_only_the_moving_parts(sizes):
+    """The figure's background (the log-log left axes) is drawn once: a move of
+    either slider, even one that changes the right axes' range, only redraws the
+    animated artists and the right axes (error_bar_panel missed its latency target
+    when every new range redrew the whole figure)."""
+    background = sizes.renderer._background
+    right = sizes.view.right
+    for accuracy, n in ((0.5, 50), (0.99, 50000), (0.8, 1000), (0.9, 100)):
+        sizes.controls["accuracy"].value = accuracy
+        sizes.controls["n"].value = n
+        assert sizes.renderer._background is background
+    assert right in sizes.renderer._animated
+    assert right.get_xlim() == (40.0, 105.0)  # the last move: 90 % - 50 to 100 % + 50 / 10
+
+
+@pytest.mark.parametrize("accuracy", ACCURACIES)
+def test_size_tick_labels_stay_inside_the_figure(sizes, accuracy):
+    """The layout is computed once; at every setting the right axes' tick
+    labels must still fit in the figure (none clipped at the right edge)."""
+    renderer = sizes.renderer.canvas.get_renderer()
+    width = sizes.figure.bbox.width
+    sizes.controls["accuracy"].value = accuracy
+    for n in SIZES:
+        sizes.controls["n"].value = n
+        low, high = sizes.view.right.get_xlim()
+        labels = [tick.label1 for tick in sizes.view.right.xaxis.get_major_ticks() if low <= tick.get_loc() <= high]
+        assert len(labels) >= 4
+        assert all(len(label.get_text()) <= 4 for label in labels)
+        assert max(label.get_window_extent(renderer).x1 for label in labels) <= width
 
 
 def test_size_says_when_the_formula_is_rough(sizes):
