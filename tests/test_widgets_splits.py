@@ -59,6 +59,16 @@ def test_curse_status_matches_best_of_k_and_the_binomial(curse, scores):
     assert "one model, no choice" in curse.text
 
 
+def test_curse_gap_is_the_difference_of_the_printed_scores(curse):
+    """The reader checks the status line by subtracting the two scores it
+    prints; the gap must be that difference (96.8 and 94.0 once gave 2.9)."""
+    for k in K_VALUES[1:]:
+        curse.controls["k"].value = k
+        test_pct, fresh_pct = (float(v) for v in re.findall(r"(\d+\.\d) %", curse.text)[:2])
+        gap = float(re.search(r"flatters the winner by (-?\d+\.\d) points", curse.text).group(1))
+        assert gap == pytest.approx(test_pct - fresh_pct, abs=1e-9), curse.text
+
+
 def test_curse_draws_the_first_k_models_and_their_winner(curse, scores):
     test_correct, fresh_correct = scores
     view = curse.view
