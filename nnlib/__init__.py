@@ -13,6 +13,7 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     costs.py      what a gradient costs: counting and timing both ways
     search.py     grid search, random search, seed repeats (import nnlib.search)
     capacity.py   polynomial_features, least_squares, random_relu_features
+    overfitting.py  notebook 07: errors against degree, learning curves, double descent
 """
 
 from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split

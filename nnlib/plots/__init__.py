@@ -10,6 +10,7 @@ the top of the module that draws it, so a translation touches only those.
     surface.py      03, 04: the loss surface of y = w*x + b and descent paths
     curves.py       05: loss curves and learning-rate sweeps
     splits.py       06: training, validation and test sets; the winner's curse
+    overfitting.py  07: polynomial fits, learning curves, weight decay, width, double descent
     loop.py         08: batch losses, phases of learning, early stopping, reading curves
     search.py       09: grid and random search, seeds, the hyperparameter explorer
 """

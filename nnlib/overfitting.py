@@ -1,0 +1,226 @@
+"""Notebook 07: underfitting and overfitting, computed (numpy only).
+
+    sine_data             noisy samples of sin(2 pi x): a training and a validation set
+    fit_polynomial        the least-squares polynomial of one degree (+ ridge penalty)
+    degree_errors         training and validation error for many degrees
+    fit_regions           underfitting / sweet spot / overfitting, read from a validation curve
+    learning_curves       error against the number of training points
+    ridge_solutions       least squares for many penalties from one SVD
+    double_descent        random ReLU features on the digits, 10 to 2000 features
+    flipped_moons         two moons with a fifth of the training labels wrong
+    train_hidden_units    a 2-h-h-2 network trained on them
+
+Everything takes a seed, so the same call gives the same numbers. Plots
+live in ``nnlib.plots.overfitting``, slider panels in
+``nnlib.widgets.overfitting``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import check_array, check_positive_int, check_range
+from .capacity import least_squares, polynomial_features, random_relu_features
+from .data import train_val_test_split
+from .datasets import corrupt_labels, make_moons, make_sine
+from .layers import mlp
+from .losses import SoftmaxCrossEntropy
+from .optim import SGD
+from .training import fit
+
+X_RANGE = (0.0, 1.0)  # make_sine draws x in [0, 1]; every fit maps this range to [-1, 1]
+VALIDATION_SEED_OFFSET = 10_000  # the validation points of seed s come from seed s + 10000
+REGIONS = ("underfitting", "sweet spot", "overfitting")
+
+
+def true_curve(x):
+    """The curve the noisy samples come from: sin(2 pi x)."""
+    return np.sin(2 * np.pi * np.asarray(x, dtype=float))
+
+
+def sine_data(n_train, *, noise, seed=0, n_val=200):
+    """Noisy samples of sin(2 pi x), x uniform in [0, 1]: ``n_train`` points to
+    fit and ``n_val`` fresh ones (another seed) to validate on.
+    Returns (x_train, y_train), (x_val, y_val), all 1-D of shape (n,)."""
+    x, y = make_sine(n_train, noise=noise, rng=seed)
+    x_val, y_val = make_sine(n_val, noise=noise, rng=VALIDATION_SEED_OFFSET + seed)
+    return (x[:, 0], y[:, 0]), (x_val[:, 0], y_val[:, 0])
+
+
+def fit_polynomial(x, y, degree, *, l2=0.0):
+    """The weights of the polynomial of ``degree`` that minimises
+    mean((p(x) - y)^2) + l2 * |w|^2, in the Legendre basis on [0, 1].
+    x, y: (n,). Returns w: (degree + 1,). More weights than points gives
+    the minimum-norm fit that passes through every point."""
+    return least_squares(polynomial_features(x, degree, x_range=X_RANGE), y, l2=l2)
+
+
+def predict_polynomial(weights, x):
+    """The polynomial with Legendre weights (degree + 1,) at x (n,) -> (n,)."""
+    weights = np.asarray(weights, dtype=float)
+    return polynomial_features(x, len(weights) - 1, x_range=X_RANGE) @ weights
+
+
+def mean_squared_error(prediction, y):
+    return float(np.mean((np.asarray(prediction) - np.asarray(y)) ** 2))
+
+
+def degree_errors(train, val, degrees, *, l2=0.0):
+    """Training and validation mean squared error of the polynomial fit of
+    each degree. train, val: (x, y) pairs of (n,) arrays.
+    Returns (train_errors, val_errors), each (len(degrees),)."""
+    train_errors, val_errors = [], []
+    for degree in degrees:
+        weights = fit_polynomial(*train, degree, l2=l2)
+        train_errors.append(mean_squared_error(predict_polynomial(weights, train[0]), train[1]))
+        val_errors.append(mean_squared_error(predict_polynomial(weights, val[0]), val[1]))
+    return np.array(train_errors), np.array(val_errors)
+
+
+def fit_regions(val_errors, *, tolerance=0.2):
+    """Name each point of a validation-error curve (ordered from the least
+    to the most flexible model):
+
+    - "sweet spot": its validation error is within ``tolerance`` (0.2 = 20 %)
+      of the lowest one;
+    - "underfitting": not, and it is less flexible than the best one;
+    - "overfitting": not, and it is more flexible than the best one.
+
+    Returns a list of those names, one per entry of val_errors (n,).
+    """
+    val_errors = check_array(val_errors, "val_errors", ndim=1)
+    tolerance = check_range(tolerance, "tolerance", 0.0, np.inf)
+    if len(val_errors) == 0:
+        raise ValueError("val_errors is empty; give at least one error")
+    best = int(np.argmin(val_errors))
+    limit = (1.0 + tolerance) * val_errors[best]
+    names = []
+    for i, error in enumerate(val_errors):
+        if error <= limit:
+            names.append("sweet spot")
+        else:
+            names.append("underfitting" if i < best else "overfitting")
+    return names
+
+
+def learning_curves(degree, sizes, *, noise, seeds=range(20), n_val=500):
+    """Training and validation error of the degree-``degree`` polynomial
+    against the number of training points, each the **median** over
+    ``seeds`` (a few unlucky samples make the mean of a flexible fit jump).
+    Returns (train_errors, val_errors), each (len(sizes),)."""
+    train_errors = np.empty((len(seeds), len(sizes)))
+    val_errors = np.empty_like(train_errors)
+    for i, seed in enumerate(seeds):
+        for j, size in enumerate(sizes):
+            train, val = sine_data(size, noise=noise, seed=seed, n_val=n_val)
+            errors = degree_errors(train, val, [degree])
+            train_errors[i, j], val_errors[i, j] = errors[0][0], errors[1][0]
+    return np.median(train_errors, axis=0), np.median(val_errors, axis=0)
+
+
+def ridge_solutions(features, y, l2_values, *, svd=None):
+    """least_squares(features, y, l2=l2) for every l2 in ``l2_values``, from
+    one singular value decomposition F = U diag(s) Vt:
+
+        w(l2) = V diag(s / (s^2 + n l2)) U^T y
+
+    (l2 = 0 gives the minimum-norm solution: directions with s = 0, or s
+    below round-off, are left out, as numpy's lstsq does).
+    features: (n, p); y: (n,) or (n, k); svd: optional (U, s, Vt) of features
+    (np.linalg.svd(features, full_matrices=False)), if already computed.
+    Returns a list of weights (p,) or (p, k).
+    """
+    features = check_array(features, "features", ndim=2)
+    y = check_array(y, "y", ndim=(1, 2))
+    n = features.shape[0]
+    U, s, Vt = svd if svd is not None else np.linalg.svd(features, full_matrices=False)
+    uty = U.T @ y
+    kept = s > rank_tolerance(s, features.shape)
+    solutions = []
+    for l2 in l2_values:
+        l2 = check_range(l2, "l2", 0.0, np.inf)
+        if l2 == 0.0:
+            scale = np.where(kept, 1.0 / np.where(kept, s, 1.0), 0.0)
+        else:
+            scale = s / (s**2 + n * l2)
+        solutions.append(Vt.T @ (scale.reshape((-1,) + (1,) * (uty.ndim - 1)) * uty))
+    return solutions
+
+
+def rank_tolerance(singular_values, shape):
+    """Singular values at or below this are round-off (numpy's matrix_rank rule)."""
+    return (singular_values.max() if len(singular_values) else 0.0) * max(shape) * np.finfo(float).eps
+
+
+@dataclass
+class DoubleDescent:
+    """Test error of random-ReLU-feature models on the digits.
+
+    feature_counts: (m,); l2_values: the penalties compared (0 = minimum norm);
+    errors: (len(l2_values), seeds, m) fraction of test digits misclassified;
+    live_features: (seeds, m) features that are not zero on every training
+    image (a ReLU that never fires adds a column of zeros);
+    rank: (seeds, m) rank of the training feature matrix.
+    """
+
+    feature_counts: np.ndarray
+    l2_values: tuple
+    n_train: int
+    errors: np.ndarray
+    live_features: np.ndarray
+    rank: np.ndarray
+
+    def mean_errors(self, l2):
+        """The test error for one penalty, averaged over the seeds: (m,)."""
+        return self.errors[self.l2_values.index(l2)].mean(axis=0)
+
+
+def double_descent(x, y, feature_counts, *, n_train=200, seeds=(0, 1, 2), l2_values=(0.0, 1e-3)):
+    """For each seed: draw ``n_train`` training images (the rest test), then
+    for each number of features p a fresh random ReLU layer of p features
+    and the least-squares fit of one-hot labels on it, for each penalty in
+    ``l2_values``. x: (n, d) images; y: (n,) labels 0..9. Returns a DoubleDescent."""
+    x = check_array(x, "x", ndim=2)
+    n_train = check_positive_int(n_train, "n_train")
+    if n_train >= len(x):
+        raise ValueError(f"n_train must be smaller than the {len(x)} examples; got {n_train}")
+    n_classes = int(y.max()) + 1
+    shape = (len(seeds), len(feature_counts))
+    errors = np.empty((len(l2_values),) + shape)
+    live, rank = np.empty(shape, dtype=int), np.empty(shape, dtype=int)
+    for i, seed in enumerate(seeds):
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(len(x))
+        train, test = order[:n_train], order[n_train:]
+        one_hot = np.eye(n_classes)[y[train]]
+        for j, count in enumerate(feature_counts):
+            features, weights = random_relu_features(x[train], int(count), rng=rng)
+            test_features, _ = random_relu_features(x[test], int(count), weights=weights)
+            live[i, j] = int(np.count_nonzero(features.any(axis=0)))
+            svd = np.linalg.svd(features, full_matrices=False)
+            rank[i, j] = int(np.count_nonzero(svd[1] > rank_tolerance(svd[1], features.shape)))
+            for k, w in enumerate(ridge_solutions(features, one_hot, l2_values, svd=svd)):
+                errors[k, i, j] = np.mean((test_features @ w).argmax(axis=1) != y[test])
+    return DoubleDescent(np.asarray(feature_counts), tuple(l2_values), n_train, errors, live, rank)
+
+
+def flipped_moons(n_samples=300, *, noise=0.15, flip=0.2, seed=0):
+    """Two moons split half for training, half for validation; ``flip`` of
+    the training labels are changed to the other class (the validation
+    labels stay right). Returns (x_train, y_train), (x_val, y_val), flipped
+    ((n_train,) bool, True for the training labels that were changed)."""
+    x, y = make_moons(n_samples, noise=noise, rng=seed)
+    (x_train, y_train), val, _ = train_val_test_split(x, y, val_fraction=0.5, test_fraction=0.0, rng=seed)
+    y_train, flipped = corrupt_labels(y_train, flip, n_classes=2, rng=seed)
+    return (x_train, y_train), val, flipped
+
+
+def train_hidden_units(train, val, hidden, *, epochs=300, batch_size=25, lr=0.05, momentum=0.9, seed=0):
+    """Train a fresh 2-hidden-hidden-2 ReLU network (SGD with momentum).
+    Returns (model, History); the same seed gives the same start and batches."""
+    hidden = check_positive_int(hidden, "hidden")
+    model = mlp([2, hidden, hidden, 2], rng=seed)
+    optimizer = SGD(model.parameters(), lr=lr, momentum=momentum)
+    history = fit(model, SoftmaxCrossEntropy(), optimizer, *train, epochs=epochs,
+                  batch_size=batch_size, validation=val, rng=seed)
+    return model, history

@@ -1,0 +1,462 @@
+"""Notebook 07: underfitting and overfitting.
+
+    DegreeView            the degree panel: a polynomial fit | errors against degree
+    plot_fits             the fits of a few degrees side by side
+    plot_learning_curves  error against the number of training points
+    WeightDecayView       the weight-decay panel: fit | weight sizes | errors against the penalty
+    HiddenUnitsView       the hidden-units panel: decision boundary | accuracy against width
+    plot_width_sweep      validation error against the number of hidden units
+    DoubleDescentView     test error against the number of random features, with/without ridge
+
+Every view takes numbers computed by ``nnlib.overfitting`` and only draws.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.ticker import FixedLocator, NullLocator
+
+from ..overfitting import X_RANGE, true_curve
+from .style import COLORS, new_figure
+from .surface import _animate, _freeze_layout, _retitle
+
+TEXT = {
+    "x": "x",
+    "y": "y",
+    "points": "training points ({n})",
+    "truth": "true curve sin(2πx)",
+    "fit": "fitted polynomial",
+    "fits_title": "Polynomial of degree {degree}",
+    "fit_title": "degree {degree}: {n} points, noise {noise:g}",
+    "clipped": "the curve leaves y = ±{limit:g}: drawn clipped to this window",
+    "degree": "degree of the polynomial (model flexibility →)",
+    "error": "mean squared error (log scale)",
+    "train_error": "training error",
+    "val_error": "validation error ({n} new points)",
+    "val_error_plain": "validation error",
+    "points_plain": "training points",
+    "noise_floor_plain": "noise floor σ² (dotted)",
+    "noise_floor": "noise floor σ² = {floor:.3g}",
+    "current": "current degree",
+    "errors_title": "Errors against degree (sample {seed})",
+    "errors_clipped": "errors above {top:g} leave the plot",
+    "underfitting": "underfitting",
+    "sweet spot": "sweet spot",
+    "overfitting": "overfitting",
+    "lc_title": "Learning curves: noise σ = {noise:g} (median of {seeds} samples)",
+    "lc_x": "number of training points (log scale)",
+    "lc_clipped": "points outside this window (an error of 0, or above 100) leave the plot",
+    "lc_train": "degree {degree}: training error",
+    "lc_val": "degree {degree}: validation error",
+    "weights_x": "weight index k (Legendre polynomial P_k)",
+    "weights_y": "|w_k| (log scale)",
+    "weights_title": "Sizes of the {count} weights: |w| = {norm:.3g}",
+    "penalty": "penalty λ (log scale)",
+    "wd_fit_title": "degree {degree}, λ = {l2:g}",
+    "wd_errors_title": "Errors against the penalty",
+    "current_l2": "current λ",
+    "width_x": "hidden units per layer (log scale)",
+    "accuracy": "accuracy",
+    "train_accuracy": "training accuracy (20 % of labels flipped)",
+    "val_accuracy": "validation accuracy (right labels)",
+    "boundary_title": "{hidden} hidden units per layer: train {train:.0%}, validation {val:.0%}",
+    "boundary_x": "x₁",
+    "boundary_y": "x₂",
+    "class": "class {label}",
+    "flipped": "flipped training label",
+    "width_title": "Accuracy against the width of the network",
+    "current_width": "current width",
+    "width_error_title": "Validation error against the width of the network",
+    "error_class": "error (fraction misclassified)",
+    "val_error_class": "validation error (misclassified)",
+    "train_error_class": "training error (on the flipped labels)",
+    "dd_title": "Test error against the number of random features ({n} training digits)",
+    "dd_x": "number of random ReLU features (log scale)",
+    "dd_y": "test error (misclassified digits)",
+    "dd_min_norm": "minimum-norm least squares (λ = 0)",
+    "dd_ridge": "ridge (λ = {l2:g})",
+    "dd_threshold": "{n} features = {n} training points",
+    "dd_seeds": "each seed",
+}
+
+# Ranges that keep the pictures readable whatever the fit does.
+CURVE_LIMIT = 2.0  # the fitted curve is drawn in y in [-2, 2]
+ERROR_LIMITS = (1e-3, 1e2)
+LEARNING_LIMITS = (0.01, 100.0)
+# The sweet-spot label sits lower, so that it never covers its neighbours' labels.
+LABEL_HEIGHTS = {"underfitting": 0.98, "sweet spot": 0.91, "overfitting": 0.98}
+REGION_COLORS = {"underfitting": "#9ecae1", "sweet spot": "#a1d99b", "overfitting": "#fdae6b"}
+CLASS_COLORS = ("#1f77b4", "#ff7f0e")
+CLASS_MAP = LinearSegmentedColormap.from_list("classes", [CLASS_COLORS[0], "white", CLASS_COLORS[1]])
+
+
+def _log_axis(axis, low, high):
+    """Plain labels at the powers of ten between low and high, no minor ticks
+    (the default log ticks double the time to render a slider move)."""
+    powers = [10.0**k for k in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)]
+    axis.set_major_locator(FixedLocator(powers))
+    axis.set_major_formatter(lambda value, _: f"{value:g}")
+    axis.set_minor_locator(NullLocator())
+
+
+def region_spans(names):
+    """Runs of equal region names: [(name, first index, last index), ...]."""
+    spans = []
+    for i, name in enumerate(names):
+        if spans and spans[-1][0] == name:
+            spans[-1] = (name, spans[-1][1], i)
+        else:
+            spans.append((name, i, i))
+    return spans
+
+
+def _shade_regions(ax, positions, names):
+    """Coloured bands behind a curve, one per run of equal region names, each
+    labelled once at the middle of its widest band. positions: (m,) x values."""
+    artists = []
+    positions = np.asarray(positions, dtype=float)
+    edges = np.concatenate([[positions[0] - 0.5 * (positions[1] - positions[0])],
+                            0.5 * (positions[1:] + positions[:-1]),
+                            [positions[-1] + 0.5 * (positions[-1] - positions[-2])]])
+    widest = {}
+    for name, first, last in region_spans(names):
+        artists.append(ax.axvspan(edges[first], edges[last + 1], color=REGION_COLORS[name], alpha=0.35,
+                                  linewidth=0, zorder=0))
+        if last - first >= widest.get(name, (-1, 0, 0))[0]:
+            widest[name] = (last - first, edges[first], edges[last + 1])
+    for name, (_, low, high) in widest.items():
+        artists.append(ax.text(0.5 * (low + high), LABEL_HEIGHTS[name], TEXT[name], ha="center", va="top", fontsize=10,
+                               fontweight="bold", color="#333333", zorder=5,
+                               transform=ax.get_xaxis_transform()))
+    return artists
+
+
+def _quiet(legend):
+    """Stop an animated legend from marking the figure stale when it is drawn.
+
+    The legend must be animated to be drawn over the animated region bands;
+    drawing a legend touches its texts and handles, which would mark the
+    figure stale, and a stale figure is drawn in full on every move. The
+    legend itself is redrawn on every move anyway."""
+    for artist in legend.findobj():
+        if artist is not legend:
+            artist.stale_callback = None
+
+
+class DegreeView:
+    """The kept figure of the degree panel.
+
+    Left: the training points, the true curve and the fitted polynomial of
+    the current degree, in a fixed window y in [-2, 2] (a wild fit is
+    clipped, and a note says so). Right: training and validation error
+    against degree (log scale), each degree's band coloured by its region,
+    the current degree marked.
+
+    Everything that moves is an animated artist (axes, ticks and the true
+    curve are drawn once as a background), so no move, not even a new
+    sample, redraws the whole figure: the legends keep fixed labels, and
+    the region bands are one rectangle per degree whose colour changes.
+    """
+
+    def __init__(self, max_degree, *, n_val=200):
+        self.figure, (self.ax_fit, self.ax_err) = new_figure(2, width=12.0, height=4.6)
+        self.grid = np.linspace(*X_RANGE, 400)
+        ax = self.ax_fit
+        ax.plot(self.grid, true_curve(self.grid), "--", color=COLORS["good"], linewidth=2, label=TEXT["truth"])
+        self.points = ax.scatter([], [], s=22, color="black", zorder=3, label=TEXT["points_plain"])
+        (self.fit_line,) = ax.plot([], [], color=COLORS["path"], linewidth=2.2, label=TEXT["fit"])
+        self.clip_note = ax.text(0.5, 0.02, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=9,
+                                 color=COLORS["bad"], bbox={"facecolor": "white", "alpha": 0.85,
+                                                            "edgecolor": COLORS["bad"]})
+        ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
+        ax.set_title(" ", fontsize=12)
+        fit_legend = ax.legend(loc="upper right", fontsize=9)
+        ax = self.ax_err
+        self.degrees = np.arange(max_degree + 1)
+        # One band per degree, created first so that it is drawn under the curves.
+        self.bands = [ax.axvspan(d - 0.5, d + 0.5, color=REGION_COLORS["sweet spot"], alpha=0.35, linewidth=0)
+                      for d in self.degrees]
+        self.region_labels = {name: ax.text(0, LABEL_HEIGHTS[name], TEXT[name], ha="center", va="top", fontsize=10,
+                                            fontweight="bold", color="#333333",
+                                            transform=ax.get_xaxis_transform())
+                              for name in REGION_COLORS}
+        (self.train_line,) = ax.plot([], [], "-o", color=COLORS["train"], markersize=3.5,
+                                     label=TEXT["train_error"])
+        (self.val_line,) = ax.plot([], [], "-s", color=COLORS["validation"], markersize=3.5,
+                                   label=TEXT["val_error"].format(n=n_val))
+        self.floor_line = ax.axhline(1.0, color=COLORS["neutral"], linestyle=":", linewidth=1.5,
+                                     label=TEXT["noise_floor_plain"])
+        self.marker = ax.axvline(0, color="black", linewidth=1.5, label=TEXT["current"])
+        self.error_note = ax.text(0.98, 0.84, "", transform=ax.transAxes, ha="right", va="top", fontsize=9,
+                                  color=COLORS["neutral"])
+        ax.set_yscale("log")
+        ax.set(xlim=(-0.5, max_degree + 0.5), ylim=ERROR_LIMITS, xlabel=TEXT["degree"], ylabel=TEXT["error"])
+        _log_axis(ax.yaxis, *ERROR_LIMITS)
+        ax.set_title(" ", fontsize=12)
+        err_legend = ax.legend(loc="lower left", fontsize=9)
+        _animate(self.points, self.fit_line, self.clip_note, self.ax_fit.title, fit_legend,
+                 *self.bands, *self.region_labels.values(), self.train_line, self.val_line, self.floor_line,
+                 self.marker, self.error_note, self.ax_err.title, err_legend)
+        for legend in (fit_legend, err_legend):
+            _quiet(legend)
+        _freeze_layout(self.figure)
+        self._data_key = None
+
+    def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed):
+        """Draw what changes with the sample: the points, both error curves, the regions."""
+        key = (id(train[0]), id(val[0]))
+        if key == self._data_key:
+            return
+        self._data_key = key
+        self.points.set_offsets(np.column_stack(train))
+        self.train_line.set_data(self.degrees, train_errors)
+        self.val_line.set_data(self.degrees, val_errors)
+        floor = noise**2
+        self.floor_line.set_ydata([floor, floor])
+        self.floor_line.set_visible(floor >= ERROR_LIMITS[0])
+        for band, name in zip(self.bands, names):
+            band.set_facecolor(REGION_COLORS[name])
+        # Each region's name sits over the middle of its widest run of degrees.
+        widest = {}
+        for name, first, last in region_spans(names):
+            if last - first >= widest.get(name, (-1, 0.0))[0]:
+                widest[name] = (last - first, 0.5 * (first + last))
+        for name, label in self.region_labels.items():
+            label.set_visible(name in widest)
+            if name in widest:
+                label.set_x(widest[name][1])
+        top = ERROR_LIMITS[1]
+        self.error_note.set_text(TEXT["errors_clipped"].format(top=top) if np.max(val_errors) > top else "")
+        _retitle(self.ax_err, TEXT["errors_title"].format(seed=seed))
+
+    def show_fit(self, weights_curve, degree, *, n, noise):
+        """Draw the fitted curve (values on self.grid) and mark ``degree``."""
+        clipped = np.abs(weights_curve).max() > CURVE_LIMIT
+        self.fit_line.set_data(self.grid, np.clip(weights_curve, -1.05 * CURVE_LIMIT, 1.05 * CURVE_LIMIT))
+        self.clip_note.set_text(TEXT["clipped"].format(limit=CURVE_LIMIT) if clipped else "")
+        self.clip_note.set_visible(clipped)
+        self.marker.set_xdata([degree, degree])
+        _retitle(self.ax_fit, TEXT["fit_title"].format(degree=degree, n=n, noise=noise))
+        return clipped
+
+
+def plot_learning_curves(sizes, curves, *, noise, seeds):
+    """Training and validation error against the number of training points.
+    curves: {degree: (train_errors (m,), val_errors (m,))}; the noise floor
+    noise² as a dotted line."""
+    fig, ax = plt.subplots(figsize=(9.0, 4.8), layout="constrained")
+    styles = ["#9467bd", "#d62728", "#8c564b"]
+    for color, (degree, (train_errors, val_errors)) in zip(styles, curves.items()):
+        ax.plot(sizes, train_errors, "--o", color=color, markersize=4, label=TEXT["lc_train"].format(degree=degree))
+        ax.plot(sizes, val_errors, "-s", color=color, markersize=4, linewidth=2.2,
+                label=TEXT["lc_val"].format(degree=degree))
+    ax.axhline(noise**2, color=COLORS["neutral"], linestyle=":", linewidth=2,
+               label=TEXT["noise_floor"].format(floor=noise**2))
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set(title=TEXT["lc_title"].format(noise=noise, seeds=seeds), xlabel=TEXT["lc_x"], ylabel=TEXT["error"],
+           ylim=LEARNING_LIMITS)
+    _log_axis(ax.yaxis, *LEARNING_LIMITS)
+    values = np.concatenate([np.ravel(c) for c in curves.values()])
+    if values.min() < LEARNING_LIMITS[0] or values.max() > LEARNING_LIMITS[1]:
+        ax.text(0.98, 0.04, TEXT["lc_clipped"], transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                color=COLORS["neutral"])
+    ax.set_xticks(sizes, [str(s) for s in sizes])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=9, ncol=2)
+    return fig
+
+
+class WeightDecayView:
+    """The kept figure of the weight-decay panel: the fit with the penalty
+    (left), the size of every weight (middle, log scale) and training and
+    validation error against the penalty with the regions (right)."""
+
+    def __init__(self, train, l2_values, train_errors, val_errors, names, *, degree, noise):
+        self.figure, (self.ax_fit, self.ax_w, self.ax_err) = new_figure(3, width=14.0, height=4.4)
+        self.grid = np.linspace(*X_RANGE, 400)
+        self.degree = degree
+        ax = self.ax_fit
+        ax.plot(self.grid, true_curve(self.grid), "--", color=COLORS["good"], linewidth=2, label=TEXT["truth"])
+        ax.scatter(*train, s=22, color="black", zorder=3, label=TEXT["points"].format(n=len(train[0])))
+        (self.fit_line,) = ax.plot([], [], color=COLORS["path"], linewidth=2.2, label=TEXT["fit"])
+        self.clip_note = ax.text(0.5, 0.02, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=8,
+                                 color=COLORS["bad"], bbox={"facecolor": "white", "alpha": 0.85,
+                                                            "edgecolor": COLORS["bad"]})
+        ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
+        ax.set_title(" ", fontsize=12)
+        ax.legend(loc="upper right", fontsize=8)
+        ax = self.ax_w
+        self.bars = ax.bar(np.arange(degree + 1), np.ones(degree + 1), color=COLORS["train"], bottom=1e-4)
+        ax.set_yscale("log")
+        ax.set(xlim=(-0.8, degree + 0.8), ylim=(1e-4, 1e4), xlabel=TEXT["weights_x"], ylabel=TEXT["weights_y"])
+        _log_axis(ax.yaxis, 1e-4, 1e4)
+        ax.set_title(" ", fontsize=12)
+        ax = self.ax_err
+        self.l2_values = np.asarray(l2_values, dtype=float)
+        ax.plot(self.l2_values, train_errors, "-o", color=COLORS["train"], markersize=3, label=TEXT["train_error"])
+        ax.plot(self.l2_values, val_errors, "-s", color=COLORS["validation"], markersize=3,
+                label=TEXT["val_error_plain"])
+        ax.axhline(noise**2, color=COLORS["neutral"], linestyle=":", linewidth=1.5,
+                   label=TEXT["noise_floor"].format(floor=noise**2))
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        logs = np.log10(self.l2_values)
+        self._shade_log(ax, logs, names)
+        self.marker = ax.axvline(self.l2_values[0], color="black", linewidth=1.5, label=TEXT["current_l2"])
+        ax.set(xlabel=TEXT["penalty"], ylabel=TEXT["error"], title=TEXT["wd_errors_title"], ylim=(1e-3, 1e1))
+        _log_axis(ax.yaxis, 1e-3, 1e1)
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.legend(loc="center left", fontsize=8)
+        _animate(self.fit_line, self.clip_note, self.marker, self.ax_fit.title, self.ax_w.title, *self.bars)
+        _freeze_layout(self.figure)
+
+    @staticmethod
+    def _shade_log(ax, logs, names):
+        """Region bands on a log x axis: band edges halfway between log values."""
+        edges = np.concatenate([[logs[0] - 0.5 * (logs[1] - logs[0])], 0.5 * (logs[1:] + logs[:-1]),
+                                [logs[-1] + 0.5 * (logs[-1] - logs[-2])]])
+        widest = {}
+        for name, first, last in region_spans(names):
+            ax.axvspan(10 ** edges[first], 10 ** edges[last + 1], color=REGION_COLORS[name], alpha=0.35,
+                       linewidth=0, zorder=0)
+            if last - first >= widest.get(name, (-1, 0, 0))[0]:
+                widest[name] = (last - first, edges[first], edges[last + 1])
+        for name, (_, low, high) in widest.items():
+            ax.text(10 ** (0.5 * (low + high)), LABEL_HEIGHTS[name], TEXT[name], ha="center", va="top", fontsize=9,
+                    fontweight="bold", color="#333333", transform=ax.get_xaxis_transform())
+        ax.set_xlim(10 ** edges[0], 10 ** edges[-1])
+
+    def show(self, curve, weights, l2):
+        clipped = np.abs(curve).max() > CURVE_LIMIT
+        self.fit_line.set_data(self.grid, np.clip(curve, -1.05 * CURVE_LIMIT, 1.05 * CURVE_LIMIT))
+        self.clip_note.set_text(TEXT["clipped"].format(limit=CURVE_LIMIT) if clipped else "")
+        self.clip_note.set_visible(clipped)
+        for bar, size in zip(self.bars, np.abs(weights)):
+            bar.set_height(max(size, 1e-4 * 1.0001) - 1e-4)
+        _retitle(self.ax_w, TEXT["weights_title"].format(count=len(weights), norm=float(np.linalg.norm(weights))))
+        self.marker.set_xdata([l2, l2])
+        _retitle(self.ax_fit, TEXT["wd_fit_title"].format(degree=self.degree, l2=l2))
+        return clipped
+
+
+class HiddenUnitsView:
+    """The kept figure of the hidden-units panel: the decision boundary of
+    the current width over the training points (left) and the training and
+    validation accuracy of every width, the current one marked (right)."""
+
+    def __init__(self, train, flipped, widths, train_accuracy, val_accuracy, grid):
+        self.figure, (self.ax_map, self.ax_acc) = new_figure(2, width=12.0, height=4.8)
+        g1, g2 = grid
+        ax = self.ax_map
+        self.image = ax.imshow(np.zeros_like(g1), origin="lower", extent=(g1.min(), g1.max(), g2.min(), g2.max()),
+                               cmap=CLASS_MAP, vmin=0, vmax=1, alpha=0.35, aspect="auto", interpolation="nearest")
+        x, y = train
+        for label in (0, 1):
+            mask = y == label
+            ax.scatter(x[mask, 0], x[mask, 1], s=16, color=CLASS_COLORS[label], edgecolor="white", linewidth=0.4,
+                       label=TEXT["class"].format(label=label))
+        self.flipped = ax.scatter(x[flipped, 0], x[flipped, 1], s=60, facecolor="none", edgecolor="black", linewidth=0.8,
+                                  label=TEXT["flipped"])
+        ax.set(xlabel=TEXT["boundary_x"], ylabel=TEXT["boundary_y"])
+        ax.set_title(" ", fontsize=12)
+        ax.legend(loc="lower left", fontsize=8)
+        ax = self.ax_acc
+        ax.plot(widths, train_accuracy, "-o", color=COLORS["train"], label=TEXT["train_accuracy"])
+        ax.plot(widths, val_accuracy, "-s", color=COLORS["validation"], label=TEXT["val_accuracy"])
+        self.marker = ax.axvline(widths[0], color="black", linewidth=1.5, label=TEXT["current_width"])
+        ax.set_xscale("log")
+        ax.set_xticks(widths, [str(w) for w in widths])
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set(xlabel=TEXT["width_x"], ylabel=TEXT["accuracy"], ylim=(0.4, 1.02), title=TEXT["width_title"])
+        ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="lower right", fontsize=9)
+        _animate(self.image, self.marker, self.ax_map.title)
+        _freeze_layout(self.figure)
+
+    def show(self, probability, hidden, train_accuracy, val_accuracy):
+        self.image.set_data(probability)
+        self.marker.set_xdata([hidden, hidden])
+        _retitle(self.ax_map, TEXT["boundary_title"].format(hidden=hidden, train=train_accuracy, val=val_accuracy))
+
+
+def plot_width_sweep(widths, train_errors, val_errors):
+    """Training and validation error (fraction misclassified) against the
+    number of hidden units, with the regions read from the validation curve."""
+    from ..overfitting import fit_regions
+
+    fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")
+    ax.plot(widths, train_errors, "-o", color=COLORS["train"], label=TEXT["train_error_class"])
+    ax.plot(widths, val_errors, "-s", color=COLORS["validation"], linewidth=2.2, label=TEXT["val_error_class"])
+    ax.set_xscale("log")
+    WeightDecayView._shade_log(ax, np.log10(np.asarray(widths, dtype=float)), fit_regions(val_errors))
+    ax.set_xticks(widths, [str(w) for w in widths])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set(xlabel=TEXT["width_x"], ylabel=TEXT["error_class"], title=TEXT["width_error_title"], ylim=(0, 0.55))
+    ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="center right", fontsize=9)
+    return fig
+
+
+class DoubleDescentView:
+    """Test error against the number of random features (log x), the
+    minimum-norm fit and/or the ridge fit, each the mean over seeds with
+    the single seeds as thin lines; a dotted line where the number of
+    features equals the number of training points."""
+
+    def __init__(self, result, *, ridge_l2):
+        self.figure, ax = new_figure(width=9.5, height=4.8)
+        self.ax = ax
+        counts = result.feature_counts
+        self.lines = {}
+        for l2, color, label in ((0.0, COLORS["path"], TEXT["dd_min_norm"]),
+                                 (ridge_l2, COLORS["train"], TEXT["dd_ridge"].format(l2=ridge_l2))):
+            errors = result.errors[result.l2_values.index(l2)]
+            thin = ax.plot(counts, errors.T, "-", color=color, linewidth=0.7, alpha=0.35)
+            (mean,) = ax.plot(counts, errors.mean(axis=0), "-o", color=color, linewidth=2.4, markersize=4,
+                              label=label)
+            self.lines[l2] = [mean, *thin]
+        ax.axvline(result.n_train, color=COLORS["neutral"], linestyle=":", linewidth=1.5,
+                   label=TEXT["dd_threshold"].format(n=result.n_train))
+        ax.set_xscale("log")
+        ticks = [10, 20, 50, 100, 200, 500, 1000, 2000]
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set(xlabel=TEXT["dd_x"], ylabel=TEXT["dd_y"], ylim=(0, 0.8),
+               title=TEXT["dd_title"].format(n=result.n_train))
+        ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper right", fontsize=9)
+        for lines in self.lines.values():
+            _animate(*lines)
+        _freeze_layout(self.figure)
+
+    def show(self, which):
+        """which: "minimum norm", "ridge" or "both"."""
+        for l2, lines in self.lines.items():
+            visible = which == "both" or (which == "ridge") == (l2 != 0.0)
+            for line in lines:
+                line.set_visible(visible)
+
+
+def plot_fits(train, grid, curves, degrees):
+    """The training points, the true curve and the fit of each degree, one
+    axes per degree, side by side. curves: {degree: values on grid (400,)}."""
+    fig, axes = plt.subplots(1, len(degrees), figsize=(4.2 * len(degrees), 3.8), layout="constrained")
+    for ax, degree in zip(np.atleast_1d(axes), degrees):
+        ax.plot(grid, true_curve(grid), "--", color=COLORS["good"], linewidth=2, label=TEXT["truth"])
+        ax.scatter(*train, s=18, color="black", zorder=3, label=TEXT["points"].format(n=len(train[0])))
+        curve = curves[degree]
+        ax.plot(grid, np.clip(curve, -1.05 * CURVE_LIMIT, 1.05 * CURVE_LIMIT), color=COLORS["path"], linewidth=2.2,
+                label=TEXT["fit"])
+        if np.abs(curve).max() > CURVE_LIMIT:
+            ax.text(0.5, 0.02, TEXT["clipped"].format(limit=CURVE_LIMIT), transform=ax.transAxes, ha="center",
+                    va="bottom", fontsize=8, color=COLORS["bad"],
+                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": COLORS["bad"]})
+        ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"],
+               title=TEXT["fits_title"].format(degree=degree))
+    np.atleast_1d(axes)[0].legend(loc="upper right", fontsize=8)
+    return fig

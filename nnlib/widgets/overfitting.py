@@ -1,0 +1,277 @@
+"""Notebook 07: slider panels on underfitting and overfitting.
+
+    degree_panel          degree, training points, noise, sample -> polynomial fit and errors
+    weight_decay_panel    penalty λ -> a calmer degree-25 fit, weight sizes, errors
+    hidden_units_panel    hidden units -> decision boundary of a small network, accuracies
+    double_descent_panel  minimum norm / ridge / both -> test error against random features
+
+Every draw function is a plain function of the control values. What it
+needs is computed once per setting and kept in a dict (``panel.cache``),
+so moving back to a setting is instant.
+"""
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import load_digits
+from ..capacity import polynomial_features
+from ..overfitting import (X_RANGE, degree_errors, double_descent, fit_polynomial, fit_regions, flipped_moons,
+                           mean_squared_error, predict_polynomial, ridge_solutions, sine_data, train_hidden_units)
+from ..plots.overfitting import DegreeView, DoubleDescentView, HiddenUnitsView, WeightDecayView
+from ..training import accuracy, predict
+from .panel import SliderPanel
+
+STYLE = {"description_width": "initial"}
+MAX_DEGREE = 25
+TOLERANCE = 0.2  # "sweet spot": validation error within 20 % of its lowest
+
+WORDS = {
+    "underfitting": "underfitting: too simple, both errors are high",
+    "sweet spot": "sweet spot: validation error within 20 % of its lowest",
+    "overfitting": "overfitting: the fit follows the noise, validation error is {ratio:.3g}x its lowest",
+}
+
+
+def show_error(error):
+    """An error for the status line: 3 significant digits, or "0 (round-off)"
+    when the fit passes through the points (its last digits are round-off)."""
+    return "0 (round-off)" if error < 1e-12 else f"{error:.3g}"
+
+
+def describe_region(name, error, best_error):
+    return WORDS[name].format(ratio=error / best_error)
+
+
+# ---------------------------------------------------------------- degree
+
+
+class SineSample:
+    """One sample of the degree panel: the data, and for every degree 0..max
+    the fitted curve on the plot's grid and both errors."""
+
+    def __init__(self, n_points, noise, seed, grid, max_degree=MAX_DEGREE):
+        self.train, self.val = sine_data(n_points, noise=noise, seed=seed)
+        degrees = range(max_degree + 1)
+        self.train_errors, self.val_errors = degree_errors(self.train, self.val, degrees)
+        self.names = fit_regions(self.val_errors, tolerance=TOLERANCE)
+        self.best_degree = int(np.argmin(self.val_errors))
+        self.curves = [predict_polynomial(fit_polynomial(*self.train, d), grid) for d in degrees]
+
+
+def degree_panel(*, degree=3, n_points=30, noise=0.3, seed=0):
+    """A SliderPanel: noisy samples of sin(2πx) and the least-squares
+    polynomial of the chosen degree (left); training and validation error
+    against degree with the underfitting, sweet-spot and overfitting regions
+    (right). Controls: degree (0-25), n_points (10-200), noise (0.05-1),
+    seed (the sample; the "new sample" button adds 1).
+    ``panel.sample()`` is the current SineSample; ``panel.view`` the figure."""
+    view = DegreeView(MAX_DEGREE)
+    cache = {}
+
+    def key_of(n_points, noise, seed):
+        return (int(n_points), round(float(noise), 4), int(seed))
+
+    def busy(degree, n_points, noise, seed):
+        """What the status says at once while a new sample is fitted (None: cached, instant)."""
+        return None if key_of(n_points, noise, seed) in cache else f"fitting 26 polynomials to a new sample {seed}..."
+
+    def sample(n_points, noise, seed):
+        key = key_of(n_points, noise, seed)
+        if key not in cache:
+            cache[key] = SineSample(key[0], key[1], key[2], view.grid)
+        return cache[key]
+
+    controls = {
+        "degree": widgets.IntSlider(value=degree, min=0, max=MAX_DEGREE, description="degree", style=STYLE),
+        "n_points": widgets.IntSlider(value=n_points, min=10, max=200, step=5, description="training points",
+                                      style=STYLE),
+        "noise": widgets.FloatSlider(value=noise, min=0.05, max=1.0, step=0.05, description="noise σ",
+                                     readout_format=".2f", style=STYLE),
+        "seed": widgets.IntSlider(value=seed, min=0, max=99, description="sample", style=STYLE),
+    }
+
+    def draw(degree, n_points, noise, seed):
+        data = sample(n_points, noise, seed)
+        noise = round(float(noise), 4)
+        view.show_data(data.train, data.val, data.train_errors, data.val_errors, data.names, noise=noise, seed=seed)
+        clipped = view.show_fit(data.curves[degree], degree, n=n_points, noise=noise)
+        name = data.names[degree]
+        words = describe_region(name, data.val_errors[degree], data.val_errors[data.best_degree])
+        return (f"degree={degree} points={n_points} noise={noise:g} sample={seed}: "
+                f"training error {show_error(data.train_errors[degree])}, validation error {data.val_errors[degree]:.3g} "
+                f"(lowest {data.val_errors[data.best_degree]:.3g} at degree {data.best_degree}) -> {words}"
+                + ("; curve clipped" if clipped else ""))
+
+    panel = SliderPanel(draw, controls, view.figure, busy=busy,
+                        stops={"degree": [0, 1, 3, 5, 9, 15, 25], "n_points": [15, 100],
+                               "noise": [0.1, 0.3], "seed": [0, 1]})
+    button = widgets.Button(description="new sample", tooltip="draw new points: the next sample number")
+
+    def next_sample(_):
+        control = panel.controls["seed"]
+        control.value = control.value + 1 if control.value < control.max else control.min
+
+    button.on_click(next_sample)
+    controls_box = panel.widget.children[0]
+    controls_box.children = (*controls_box.children, button)
+    panel.button = button
+    panel.view = view
+    panel.cache = cache
+    panel.sample = lambda: sample(**{k: v for k, v in panel.values().items() if k != "degree"})
+    return panel
+
+
+# ---------------------------------------------------------------- weight decay
+
+PENALTIES = tuple(float(f"{m}e{k}") for k in range(-10, 2) for m in (1, 3))[:-1]  # 1e-10, 3e-10, ..., 10
+
+
+class PenaltySweep:
+    """A degree-``degree`` fit of one sample for every penalty in PENALTIES:
+    weights, curves on ``grid``, training and validation errors, regions."""
+
+    def __init__(self, degree, n_points, noise, seed, grid):
+        self.train, self.val = sine_data(n_points, noise=noise, seed=seed)
+        features = polynomial_features(self.train[0], degree, x_range=X_RANGE)
+        self.weights = ridge_solutions(features, self.train[1], PENALTIES)
+        grid_features = polynomial_features(grid, degree, x_range=X_RANGE)
+        val_features = polynomial_features(self.val[0], degree, x_range=X_RANGE)
+        self.curves = [grid_features @ w for w in self.weights]
+        self.train_errors = np.array([mean_squared_error(features @ w, self.train[1]) for w in self.weights])
+        self.val_errors = np.array([mean_squared_error(val_features @ w, self.val[1]) for w in self.weights])
+        # fit_regions wants the least flexible model first: the largest penalty.
+        self.names = fit_regions(self.val_errors[::-1], tolerance=TOLERANCE)[::-1]
+        self.best = int(np.argmin(self.val_errors))
+
+
+def penalty_slider(l2):
+    if l2 not in PENALTIES:
+        raise ValueError(f"l2 must be one of {', '.join(f'{p:g}' for p in PENALTIES)}; got {l2!r}")
+    return widgets.SelectionSlider(options=[(f"{p:g}", p) for p in PENALTIES], value=l2,
+                                   description="penalty λ", continuous_update=True, style=STYLE)
+
+
+def weight_decay_panel(*, l2=1e-10, degree=25, n_points=30, noise=0.3, seed=0):
+    """A SliderPanel: a degree-25 polynomial fitted to 30 noisy points with
+    the penalty l2 * |w|^2 (ridge, ``least_squares(..., l2=...)``): the fit
+    (left), the size of each weight (middle), training and validation error
+    against λ (right). l2: one of PENALTIES (1e-10, 3e-10, ..., 3)."""
+    control = penalty_slider(l2)
+    sweep = PenaltySweep(degree, n_points, noise, seed, np.linspace(*X_RANGE, 400))
+    view = WeightDecayView(sweep.train, PENALTIES, sweep.train_errors, sweep.val_errors, sweep.names,
+                           degree=degree, noise=noise)
+
+    def draw(l2):
+        i = PENALTIES.index(l2)
+        clipped = view.show(sweep.curves[i], sweep.weights[i], l2)
+        name = sweep.names[i]
+        words = describe_region(name, sweep.val_errors[i], sweep.val_errors[sweep.best]).replace("too simple",
+                                                                                              "penalty too strong")
+        return (f"λ={l2:g}: |w|={np.linalg.norm(sweep.weights[i]):.3g}, training error {show_error(sweep.train_errors[i])}, "
+                f"validation error {sweep.val_errors[i]:.3g} (lowest {sweep.val_errors[sweep.best]:.3g} at "
+                f"λ={PENALTIES[sweep.best]:g}) -> {words}" + ("; curve clipped" if clipped else ""))
+
+    panel = SliderPanel(draw, {"l2": control}, view.figure, stops={"l2": [1e-10, 1e-7, 1e-5, 1e-3, 1e-1, 3.0]})
+    panel.view, panel.sweep = view, sweep
+    return panel
+
+
+# ---------------------------------------------------------------- hidden units
+
+WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128)
+
+
+class WidthSweep:
+    """Networks 2-h-h-2 of every width in ``widths``, trained on the moons
+    with flipped labels: final accuracies and class-1 probability maps."""
+
+    def __init__(self, widths=WIDTHS, *, seed=0, resolution=120):
+        self.widths = tuple(widths)
+        self.train, self.val, self.flipped = flipped_moons(seed=seed)
+        x = np.vstack([self.train[0], self.val[0]])
+        low, high = x.min(axis=0) - 0.4, x.max(axis=0) + 0.4
+        self.grid = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+        points = np.column_stack([g.ravel() for g in self.grid])
+        self.train_accuracy, self.val_accuracy, self.probability, self.histories = [], [], [], []
+        for hidden in self.widths:
+            model, history = train_hidden_units(self.train, self.val, hidden, seed=seed)
+            self.histories.append(history)
+            self.train_accuracy.append(accuracy(predict(model, self.train[0]), self.train[1]))
+            self.val_accuracy.append(accuracy(predict(model, self.val[0]), self.val[1]))
+            scores = predict(model, points)
+            shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+            self.probability.append((shifted[:, 1] / shifted.sum(axis=1)).reshape(self.grid[0].shape))
+        self.val_errors = 1.0 - np.array(self.val_accuracy)
+        self.names = fit_regions(self.val_errors, tolerance=TOLERANCE)
+
+
+def hidden_units_panel(*, hidden=8, sweep=None):
+    """A SliderPanel: the decision boundary of a 2-h-h-2 network trained on
+    150 noisy moons with 20 % of the labels flipped, for h in WIDTHS, and the
+    training and validation accuracy of every width. All widths are trained
+    once when the panel is made (about 1 s), or pass ``sweep``, a WidthSweep."""
+    sweep = sweep if sweep is not None else WidthSweep()
+    view = HiddenUnitsView(sweep.train, sweep.flipped, sweep.widths, sweep.train_accuracy, sweep.val_accuracy,
+                           sweep.grid)
+    control = widgets.SelectionSlider(options=sweep.widths, value=hidden, description="hidden units",
+                                      continuous_update=True, style=STYLE)
+    best = int(np.argmin(sweep.val_errors))
+
+    def draw(hidden):
+        i = sweep.widths.index(hidden)
+        view.show(sweep.probability[i], hidden, sweep.train_accuracy[i], sweep.val_accuracy[i])
+        words = {"underfitting": "underfitting: too few units, the boundary cannot bend enough",
+                 "sweet spot": "sweet spot: validation error within 20 % of its lowest",
+                 "overfitting": "overfitting: the boundary bends around flipped labels"}[sweep.names[i]]
+        return (f"hidden units={hidden}: training accuracy {sweep.train_accuracy[i]:.1%}, validation accuracy "
+                f"{sweep.val_accuracy[i]:.1%} (best {sweep.val_accuracy[best]:.1%} with {sweep.widths[best]}) "
+                f"-> {words}")
+
+    panel = SliderPanel(draw, {"hidden": control}, view.figure, stops={"hidden": list(sweep.widths)})
+    panel.view, panel.sweep = view, sweep
+    return panel
+
+
+# ---------------------------------------------------------------- double descent
+
+FEATURE_COUNTS = (10, 20, 50, 100, 150, 175, 200, 225, 250, 275, 300, 400, 600, 1000, 2000)
+RIDGE_L2 = 1e-3
+
+
+def digits_double_descent(feature_counts=FEATURE_COUNTS, *, seeds=(0, 1, 2, 3, 4), ridge_l2=RIDGE_L2):
+    """double_descent on the shipped digits, 200 training images."""
+    x, y = load_digits()
+    return double_descent(x, y, feature_counts, n_train=200, seeds=seeds, l2_values=(0.0, ridge_l2))
+
+
+def double_descent_panel(*, show="both", result=None, ridge_l2=RIDGE_L2):
+    """A SliderPanel with one toggle: test error against the number of
+    random ReLU features for the minimum-norm fit, the ridge fit, or both.
+    ``result`` is a DoubleDescent (computed here when None: a few seconds)."""
+    result = result if result is not None else digits_double_descent(ridge_l2=ridge_l2)
+    view = DoubleDescentView(result, ridge_l2=ridge_l2)
+    control = widgets.ToggleButtons(options=["minimum norm", "ridge", "both"], value=show, description="fit",
+                                    style=STYLE)
+    counts = list(result.feature_counts)
+
+    near = [i for i, count in enumerate(counts) if result.n_train / 2 <= count <= 2 * result.n_train]
+
+    def summary(l2):
+        """Mean test errors away from and near the threshold (n_train features)."""
+        errors = result.mean_errors(l2)
+        peak = max(near, key=lambda i: errors[i])
+        return (f"{errors[0]:.0%} at {counts[0]} features, highest near {result.n_train}: {errors[peak]:.0%} "
+                f"at {counts[peak]}, {errors[-1]:.0%} at {counts[-1]}")
+
+    def draw(show):
+        view.show(show)
+        parts = []
+        if show in ("minimum norm", "both"):
+            parts.append(f"minimum norm: {summary(0.0)}")
+        if show in ("ridge", "both"):
+            parts.append(f"ridge λ={ridge_l2:g}: {summary(ridge_l2)}")
+        return "; ".join(parts)
+
+    panel = SliderPanel(draw, {"show": control}, view.figure, stops={"show": ["minimum norm", "ridge", "both"]})
+    panel.view, panel.result = view, result
+    return panel

@@ -1,0 +1,173 @@
+"""The slider panels of notebook 07, driven from Python as a reader's
+controls would drive them."""
+
+import re
+
+import numpy as np
+import pytest
+
+from nnlib import overfitting as of
+from nnlib.widgets import degree_panel, double_descent_panel, hidden_units_panel, weight_decay_panel
+from nnlib.widgets.overfitting import PENALTIES, WIDTHS, WidthSweep, digits_double_descent
+
+
+@pytest.fixture(scope="module")
+def width_sweep():
+    return WidthSweep(seed=0)
+
+
+@pytest.fixture(scope="module")
+def descent():
+    return digits_double_descent((50, 100, 250, 1000), seeds=(0, 1))
+
+
+def region_of(text):
+    return re.search(r"-> (underfitting|sweet spot|overfitting):", text).group(1)
+
+
+def test_degree_panel_draws_the_fit_of_the_chosen_degree():
+    panel = degree_panel(degree=3, n_points=30, noise=0.3, seed=0)
+    assert set(panel.controls) == {"degree", "n_points", "noise", "seed"}
+    assert panel.png[:8] == b"\x89PNG\r\n\x1a\n"
+    train, _ = of.sine_data(30, noise=0.3, seed=0)
+    grid = panel.view.grid
+    for degree in (0, 4, 12):
+        old_png = panel.png
+        panel.controls["degree"].value = degree
+        expected = of.predict_polynomial(of.fit_polynomial(*train, degree), grid)
+        np.testing.assert_allclose(panel.view.fit_line.get_ydata(), np.clip(expected, -2.1, 2.1))
+        assert panel.view.marker.get_xdata()[0] == degree
+        assert panel.text.startswith(f"degree={degree} points=30 noise=0.3 sample=0:")
+        assert panel.png != old_png
+
+
+@pytest.mark.parametrize("n_points,noise,seed", [(30, 0.3, 0), (15, 0.3, 0), (200, 0.05, 3), (10, 1.0, 7)])
+def test_degree_panel_status_names_the_region_read_from_the_validation_curve(n_points, noise, seed):
+    panel = degree_panel(degree=0, n_points=n_points, noise=noise, seed=seed)
+    train, val = of.sine_data(n_points, noise=noise, seed=seed)
+    train_errors, val_errors = of.degree_errors(train, val, range(26))
+    best = int(np.argmin(val_errors))
+    for degree in range(26):
+        panel.controls["degree"].value = degree
+        region = region_of(panel.text)
+        if val_errors[degree] <= 1.2 * val_errors[best]:
+            assert region == "sweet spot"
+        else:
+            assert region == ("underfitting" if degree < best else "overfitting")
+        assert f"lowest {val_errors[best]:.3g} at degree {best}" in panel.text
+    # the extremes of this notebook's default: a constant underfits, degree 25 overfits and is clipped
+    if (n_points, noise, seed) == (30, 0.3, 0):
+        panel.controls["degree"].value = 0
+        assert region_of(panel.text) == "underfitting"
+        panel.controls["degree"].value = 25
+        assert region_of(panel.text) == "overfitting" and panel.text.endswith("; curve clipped")
+        assert panel.view.clip_note.get_visible()
+
+
+def test_degree_panel_redraws_data_and_regions_when_the_sample_changes():
+    panel = degree_panel(degree=5, n_points=30, noise=0.3, seed=0)
+    old_val = np.array(panel.view.val_line.get_ydata())
+    old_points = panel.view.points.get_offsets().copy()
+    panel.controls["n_points"].value = 100
+    assert len(panel.view.points.get_offsets()) == 100
+    assert "points=100" in panel.text
+    panel.controls["noise"].value = 0.6
+    assert panel.view.floor_line.get_ydata()[0] == pytest.approx(0.36)
+    panel.controls["n_points"].value = 30
+    panel.controls["noise"].value = 0.3
+    np.testing.assert_array_equal(panel.view.val_line.get_ydata(), old_val)  # back: cached, same picture
+    np.testing.assert_array_equal(panel.view.points.get_offsets(), old_points)
+    panel.button.click()
+    assert panel.controls["seed"].value == 1 and "sample=1:" in panel.text
+    assert not np.array_equal(panel.view.val_line.get_ydata(), old_val)
+    panel.controls["seed"].value = 99
+    panel.button.click()
+    assert panel.controls["seed"].value == 0  # wraps around
+
+
+def test_degree_panel_stops_are_legal_and_cover_all_three_regions():
+    panel = degree_panel()
+    count = np.prod([len(v) for v in panel.stops.values()])
+    assert count <= 60
+    regions = set()
+    for degree in panel.stops["degree"]:
+        panel.controls["degree"].value = degree
+        regions.add(region_of(panel.text))
+    assert regions == {"underfitting", "sweet spot", "overfitting"}
+
+
+def test_weight_decay_panel_shrinks_weights_and_names_regions():
+    panel = weight_decay_panel(l2=1e-10)
+    sweep = panel.sweep
+    norms = [np.linalg.norm(w) for w in sweep.weights]
+    assert all(a >= b for a, b in zip(norms, norms[1:]))  # more penalty, smaller weights
+    assert region_of(panel.text) == "overfitting" and "curve clipped" in panel.text
+    heights_small = [bar.get_height() for bar in panel.view.bars]
+    panel.controls["l2"].value = 3.0
+    assert region_of(panel.text) == "underfitting"
+    assert "penalty too strong" in panel.text
+    assert sum(bar.get_height() for bar in panel.view.bars) < sum(heights_small) / 100
+    best = PENALTIES[int(np.argmin(sweep.val_errors))]
+    panel.controls["l2"].value = best
+    assert region_of(panel.text) == "sweet spot" and f"λ={best:g}:" in panel.text
+    assert panel.view.marker.get_xdata()[0] == best
+    with pytest.raises(ValueError, match="l2"):
+        weight_decay_panel(l2=0.5)
+
+
+def test_weight_decay_panel_fits_are_least_squares_with_l2():
+    panel = weight_decay_panel()
+    sweep = panel.sweep
+    i = PENALTIES.index(1e-3)
+    expected = of.fit_polynomial(*sweep.train, 25, l2=1e-3)
+    np.testing.assert_allclose(sweep.weights[i], expected, atol=1e-8)
+
+
+def test_hidden_units_panel_moves_between_trained_widths(width_sweep):
+    panel = hidden_units_panel(hidden=8, sweep=width_sweep)
+    assert panel.sweep.widths == WIDTHS
+    images = {}
+    for hidden in WIDTHS:
+        panel.controls["hidden"].value = hidden
+        i = WIDTHS.index(hidden)
+        assert panel.text.startswith(f"hidden units={hidden}: training accuracy {width_sweep.train_accuracy[i]:.1%}")
+        assert region_of(panel.text) == width_sweep.names[i]
+        images[hidden] = np.array(panel.view.image.get_array())
+        assert panel.view.marker.get_xdata()[0] == hidden
+    assert not np.allclose(images[1], images[128])
+    assert width_sweep.names[0] == "underfitting" and width_sweep.names[-1] == "overfitting"
+
+
+def test_width_sweep_wide_networks_fit_flipped_labels(width_sweep):
+    """Above 80 % training accuracy a network must have learned some flipped labels."""
+    train_accuracy = dict(zip(WIDTHS, width_sweep.train_accuracy))
+    val_accuracy = dict(zip(WIDTHS, width_sweep.val_accuracy))
+    assert max(train_accuracy[h] for h in (16, 32, 64, 128)) > 0.8
+    assert val_accuracy[8] > max(val_accuracy[h] for h in (32, 64, 128)) + 0.03
+    assert val_accuracy[1] < 0.6
+
+
+def test_double_descent_panel_toggles_the_curves(descent):
+    panel = double_descent_panel(show="both", result=descent)
+    lines = panel.view.lines
+    assert all(line.get_visible() for group in lines.values() for line in group)
+    assert "minimum norm:" in panel.text and "ridge λ=0.001:" in panel.text
+    panel.controls["show"].value = "ridge"
+    assert not lines[0.0][0].get_visible() and lines[1e-3][0].get_visible()
+    assert panel.text.startswith("ridge λ=0.001:")
+    panel.controls["show"].value = "minimum norm"
+    assert lines[0.0][0].get_visible() and not lines[1e-3][0].get_visible()
+    peak = descent.mean_errors(0.0)[2]
+    assert f"highest near 200: {peak:.0%} at 250" in panel.text
+
+
+def test_degree_panel_moves_redraw_only_the_moving_parts():
+    """Every move of the degree panel changes animated artists only, so the
+    renderer reuses its background instead of drawing the whole figure."""
+    panel = degree_panel()
+    for name, value in (("degree", 9), ("n_points", 50), ("noise", 0.5), ("seed", 4)):
+        panel.draw(**{**panel.values(), name: value})
+        assert not panel.figure.stale, f"moving {name} made the figure stale (full redraw)"
+        panel.controls[name].value = value
+        panel.renderer.png()
+        assert not panel.figure.stale
