@@ -216,6 +216,8 @@ def test_size_says_when_the_formula_is_rough(sizes):
     sizes.controls["accuracy"].value = 0.99
     sizes.controls["n"].value = 50
     assert "Only 0.5 errors expected per test set: the ± formula is rough here." in sizes.text
+    sizes.controls["n"].value = 100
+    assert "Only 1 error expected per test set" in sizes.text
     sizes.controls["n"].value = 50000
     assert "rough" not in sizes.text
 
