@@ -171,3 +171,26 @@ def test_degree_panel_moves_redraw_only_the_moving_parts():
         panel.controls[name].value = value
         panel.renderer.png()
         assert not panel.figure.stale
+
+
+def test_degree_panel_degree_moves_reuse_the_sample_layer_and_draw_what_a_fresh_panel_draws():
+    """A move of the degree redraws only the fitted curve, its title and the
+    marker over the cached layer of the sample; a new sample draws the layer
+    again. Either way the picture is the one a fresh panel draws."""
+    import io
+
+    from PIL import Image
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)))
+
+    panel = degree_panel(degree=3, n_points=30, noise=0.3, seed=0)
+    layer = panel.renderer._layer_of
+    before = pixels(panel.png)
+    panel.controls["degree"].value = 25
+    assert panel.renderer._layer_of == layer  # the sample's layer was reused
+    assert not np.array_equal(before, pixels(panel.png))
+    np.testing.assert_array_equal(pixels(panel.png), pixels(degree_panel(**panel.values()).png))
+    panel.controls["seed"].value = 3
+    assert panel.renderer._layer_of != layer  # a new sample: the layer is drawn again
+    np.testing.assert_array_equal(pixels(panel.png), pixels(degree_panel(**panel.values()).png))

@@ -17,7 +17,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from ..overfitting import X_RANGE, true_curve
-from .style import COLORS, new_figure
+from .style import COLORS, LayeredRenderer, new_figure
 from .surface import _animate, _freeze_layout, _retitle
 
 TEXT = {
@@ -156,6 +156,9 @@ class DegreeView:
     curve are drawn once as a background), so no move, not even a new
     sample, redraws the whole figure: the legends keep fixed labels, and
     the region bands are one rectangle per degree whose colour changes.
+    ``renderer()`` goes one step further: what changes with the sample is
+    kept as a second layer, so a move of the degree draws only the fitted
+    curve, the clip note, the title and the marker.
     """
 
     def __init__(self, max_degree, *, n_val=200):
@@ -170,7 +173,7 @@ class DegreeView:
                                                             "edgecolor": COLORS["bad"]})
         ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
         ax.set_title(" ", fontsize=12)
-        fit_legend = ax.legend(loc="upper right", fontsize=9)
+        self.fit_legend = fit_legend = ax.legend(loc="upper right", fontsize=9)
         ax = self.ax_err
         self.degrees = np.arange(max_degree + 1)
         # One band per degree, created first so that it is drawn under the curves.
@@ -193,7 +196,7 @@ class DegreeView:
         ax.set(xlim=(-0.5, max_degree + 0.5), ylim=ERROR_LIMITS, xlabel=TEXT["degree"], ylabel=TEXT["error"])
         _log_axis(ax.yaxis, *ERROR_LIMITS)
         ax.set_title(" ", fontsize=12)
-        err_legend = ax.legend(loc="lower left", fontsize=9)
+        self.err_legend = err_legend = ax.legend(loc="lower left", fontsize=9)
         _animate(self.points, self.fit_line, self.clip_note, self.ax_fit.title, fit_legend,
                  *self.bands, *self.region_labels.values(), self.train_line, self.val_line, self.floor_line,
                  self.marker, self.error_note, self.ax_err.title, err_legend)
@@ -201,6 +204,14 @@ class DegreeView:
             _quiet(legend)
         _freeze_layout(self.figure)
         self._data_key = None
+        self.samples_drawn = 0  # changes whenever show_data draws a new sample
+
+    def renderer(self):
+        """A LayeredRenderer for this figure: the sample's artists are a cached
+        layer, drawn again only after show_data drew a new sample."""
+        return LayeredRenderer(self.figure, moving=[self.fit_line, self.clip_note, self.ax_fit.title, self.marker,
+                                                    self.error_note],
+                               layer_key=lambda: self.samples_drawn, on_top=[self.fit_legend, self.err_legend])
 
     def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed):
         """Draw what changes with the sample: the points, both error curves, the regions."""
@@ -208,6 +219,7 @@ class DegreeView:
         if key == self._data_key:
             return
         self._data_key = key
+        self.samples_drawn += 1
         self.points.set_offsets(np.column_stack(train))
         self.train_line.set_data(self.degrees, train_errors)
         self.val_line.set_data(self.degrees, val_errors)

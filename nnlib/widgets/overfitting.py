@@ -102,7 +102,7 @@ def degree_panel(*, degree=3, n_points=30, noise=0.3, seed=0):
                 f"(lowest {data.val_errors[data.best_degree]:.3g} at degree {data.best_degree}) -> {words}"
                 + ("; curve clipped" if clipped else ""))
 
-    panel = SliderPanel(draw, controls, view.figure, busy=busy,
+    panel = SliderPanel(draw, controls, view.figure, busy=busy, renderer=view.renderer(),
                         stops={"degree": [0, 1, 3, 5, 9, 15, 25], "n_points": [15, 100],
                                "noise": [0.1, 0.3], "seed": [0, 1]})
     button = widgets.Button(description="new sample", tooltip="draw new points: the next sample number")
