@@ -194,3 +194,24 @@ def test_degree_panel_degree_moves_reuse_the_sample_layer_and_draw_what_a_fresh_
     panel.controls["seed"].value = 3
     assert panel.renderer._layer_of != layer  # a new sample: the layer is drawn again
     np.testing.assert_array_equal(pixels(panel.png), pixels(degree_panel(**panel.values()).png))
+
+
+def test_hidden_units_panel_draws_the_points_and_legend_over_the_probability_map(width_sweep):
+    """The map is animated (it changes on every move); the training points and
+    their legend must still be drawn over it, as a full drawing of the figure
+    draws them (they were once hidden under the map's tint)."""
+    import io
+
+    from PIL import Image
+
+    panel = hidden_units_panel(hidden=8, sweep=width_sweep)
+    panel.controls["hidden"].value = 128
+    shown = np.asarray(Image.open(io.BytesIO(panel.png))).astype(int)
+    buffer = io.BytesIO()
+    panel.figure.savefig(buffer, format="png", dpi=panel.figure.dpi)  # a full drawing, in zorder
+    full = np.asarray(Image.open(buffer)).astype(int)
+    box = panel.view.ax_map.get_window_extent()
+    height = shown.shape[0]
+    rows, cols = slice(int(height - box.y1) + 3, int(height - box.y0) - 3), slice(int(box.x0) + 3, int(box.x1) - 3)
+    difference = np.abs(shown[rows, cols] - full[rows, cols]).max(axis=2)
+    assert np.count_nonzero(difference > 8) < 0.001 * difference.size, np.count_nonzero(difference > 8)

@@ -365,15 +365,16 @@ class HiddenUnitsView:
         self.image = ax.imshow(np.zeros_like(g1), origin="lower", extent=(g1.min(), g1.max(), g2.min(), g2.max()),
                                cmap=CLASS_MAP, vmin=0, vmax=1, alpha=0.35, aspect="auto", interpolation="nearest")
         x, y = train
+        points = []
         for label in (0, 1):
             mask = y == label
-            ax.scatter(x[mask, 0], x[mask, 1], s=16, color=CLASS_COLORS[label], edgecolor="white", linewidth=0.4,
-                       label=TEXT["class"].format(label=label))
+            points.append(ax.scatter(x[mask, 0], x[mask, 1], s=16, color=CLASS_COLORS[label], edgecolor="white",
+                                     linewidth=0.4, label=TEXT["class"].format(label=label)))
         self.flipped = ax.scatter(x[flipped, 0], x[flipped, 1], s=60, facecolor="none", edgecolor="black", linewidth=0.8,
                                   label=TEXT["flipped"])
         ax.set(xlabel=TEXT["boundary_x"], ylabel=TEXT["boundary_y"])
         ax.set_title(" ", fontsize=12)
-        ax.legend(loc="lower left", fontsize=8)
+        map_legend = ax.legend(loc="lower left", fontsize=8)
         ax = self.ax_acc
         ax.plot(widths, train_accuracy, "-o", color=COLORS["train"], label=TEXT["train_accuracy"])
         ax.plot(widths, val_accuracy, "-s", color=COLORS["validation"], label=TEXT["val_accuracy"])
@@ -385,7 +386,10 @@ class HiddenUnitsView:
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
         ax.grid(True, alpha=0.3)
         ax.legend(loc="lower right", fontsize=9)
-        _animate(self.image, self.marker, self.ax_map.title)
+        # The points and their legend are animated too, only so that they are
+        # drawn over the (animated) probability map, not hidden under its tint.
+        _animate(self.image, *points, self.flipped, map_legend, self.marker, self.ax_map.title)
+        _quiet(map_legend)
         _freeze_layout(self.figure)
 
     def show(self, probability, hidden, train_accuracy, val_accuracy):
