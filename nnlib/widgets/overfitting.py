@@ -209,7 +209,7 @@ def hidden_units_panel(*, hidden=8, sweep=None):
     """A SliderPanel: the decision boundary of a 2-h-h-2 network trained on
     150 noisy moons with 20 % of the labels flipped, for h in WIDTHS, and the
     training and validation accuracy of every width. All widths are trained
-    once when the panel is made (about 1 s), or pass ``sweep``, a WidthSweep."""
+    once when the panel is made (a few seconds), or pass ``sweep``, a WidthSweep."""
     sweep = sweep if sweep is not None else WidthSweep()
     view = HiddenUnitsView(sweep.train, sweep.flipped, sweep.widths, sweep.train_accuracy, sweep.val_accuracy,
                            sweep.grid)
