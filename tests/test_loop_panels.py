@@ -98,6 +98,9 @@ def test_noise_panel_draws_the_chosen_run_and_caches_it(noise_panel):
     assert panel.text.startswith("wrong labels=30%: val acc ")
     best = int(np.argmax(run30.val_accuracy))
     assert f"best {100 * run30.val_accuracy[best]:.0f}% at epoch {best}" in panel.text
+    # The memorised fractions name their epochs: the star's and the last.
+    assert panel.text.endswith(f"; wrong labels memorised {100 * run30.memorised[best]:.0f}% at epoch {best}, "
+                               f"{100 * run30.memorised[-1]:.0f}% at epoch 40")
     np.testing.assert_array_equal(drawn(view.val_line)[1], run30.val_accuracy)
     np.testing.assert_array_equal(drawn(view.memorised_line)[1], run30.memorised)
     assert drawn(view.best_marker) == (pytest.approx([best]), pytest.approx([run30.val_accuracy[best]]))

@@ -95,14 +95,16 @@ def train_with_label_noise(train, val, test, fraction, *, hidden=128, lr=0.2, ba
 
 def describe_phases(run):
     """One line: the fraction of wrong labels, where validation accuracy
-    peaked, and how the run ended, with rounded percentages."""
+    peaked, and how the run ended, with rounded percentages; with wrong
+    labels, the fraction memorised at the peak and at the end."""
     start, best, end = phase_bounds(run)
     pct = lambda value: f"{100 * value:.0f}%"  # noqa: E731
     line = (f"wrong labels={pct(run.fraction)}: val acc {pct(run.val_accuracy[0])} at epoch 0, "
             f"best {pct(run.val_accuracy[best])} at epoch {best}, {pct(run.val_accuracy[-1])} at epoch {end}; "
             f"train acc {pct(run.train_accuracy[-1])}")
     if run.flipped.any():
-        line += f"; wrong labels memorised {pct(run.memorised[best])} -> {pct(run.memorised[-1])}"
+        line += (f"; wrong labels memorised {pct(run.memorised[best])} at epoch {best}, "
+                 f"{pct(run.memorised[-1])} at epoch {end}")
     else:
         line += " (no wrong labels to memorise)"
     return line
