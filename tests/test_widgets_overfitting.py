@@ -215,3 +215,26 @@ def test_hidden_units_panel_draws_the_points_and_legend_over_the_probability_map
     rows, cols = slice(int(height - box.y1) + 3, int(height - box.y0) - 3), slice(int(box.x0) + 3, int(box.x1) - 3)
     difference = np.abs(shown[rows, cols] - full[rows, cols]).max(axis=2)
     assert np.count_nonzero(difference > 8) < 0.001 * difference.size, np.count_nonzero(difference > 8)
+
+
+def test_weight_decay_panel_keeps_the_legend_over_a_wild_fit():
+    """With no penalty the degree-25 curve swings across the whole window;
+    the legend must stay readable over it: its pixels are the same as with
+    a calm fit that never reaches it."""
+    import io
+
+    from PIL import Image
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)))
+
+    panel = weight_decay_panel(l2=3.0)
+    calm = pixels(panel.png)
+    panel.controls["l2"].value = 1e-10
+    assert "curve clipped" in panel.text
+    wild = pixels(panel.png)
+    box = panel.view.fit_legend.get_window_extent(panel.figure.canvas.get_renderer())
+    height = wild.shape[0]
+    rows, cols = slice(int(height - box.y1) + 2, int(height - box.y0) - 2), slice(int(box.x0) + 2, int(box.x1) - 2)
+    np.testing.assert_array_equal(wild[rows, cols], calm[rows, cols])
+    assert not np.array_equal(wild, calm)

@@ -298,7 +298,7 @@ class WeightDecayView:
                                                             "edgecolor": COLORS["bad"]})
         ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
         ax.set_title(" ", fontsize=12)
-        ax.legend(loc="upper right", fontsize=8)
+        self.fit_legend = ax.legend(loc="upper right", fontsize=8)
         ax = self.ax_w
         self.bars = ax.bar(np.arange(degree + 1), np.ones(degree + 1), color=COLORS["train"], bottom=1e-4)
         ax.set_yscale("log")
@@ -320,9 +320,16 @@ class WeightDecayView:
         ax.set(xlabel=TEXT["penalty"], ylabel=TEXT["error"], title=TEXT["wd_errors_title"], ylim=(1e-3, 1e1))
         _log_axis(ax.yaxis, 1e-3, 1e1)
         ax.xaxis.set_minor_locator(NullLocator())
-        ax.legend(loc="center left", fontsize=8)
-        _animate(self.fit_line, self.clip_note, self.marker, self.ax_fit.title, self.ax_w.title, *self.bars)
+        self.err_legend = ax.legend(loc="center left", fontsize=8)
+        self.moving = [self.fit_line, self.clip_note, self.marker, self.ax_fit.title, self.ax_w.title, *self.bars]
+        _animate(*self.moving)
         _freeze_layout(self.figure)
+
+    def renderer(self):
+        """A LayeredRenderer that keeps both legends over the moving curve and
+        marker (a wild fit would otherwise be drawn across the legend)."""
+        return LayeredRenderer(self.figure, moving=self.moving, layer_key=lambda: 0,
+                               on_top=[self.fit_legend, self.err_legend])
 
     @staticmethod
     def _shade_log(ax, logs, names):

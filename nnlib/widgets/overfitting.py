@@ -171,7 +171,8 @@ def weight_decay_panel(*, l2=1e-10, degree=25, n_points=30, noise=0.3, seed=0):
                 f"validation error {sweep.val_errors[i]:.3g} (lowest {sweep.val_errors[sweep.best]:.3g} at "
                 f"λ={PENALTIES[sweep.best]:g}) -> {words}" + ("; curve clipped" if clipped else ""))
 
-    panel = SliderPanel(draw, {"l2": control}, view.figure, stops={"l2": [1e-10, 1e-7, 1e-5, 1e-3, 1e-1, 3.0]})
+    panel = SliderPanel(draw, {"l2": control}, view.figure, stops={"l2": [1e-10, 1e-7, 1e-5, 1e-3, 1e-1, 3.0]},
+                        renderer=view.renderer())
     panel.view, panel.sweep = view, sweep
     return panel
 
