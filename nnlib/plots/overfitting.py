@@ -173,7 +173,9 @@ class DegreeView:
                                                             "edgecolor": COLORS["bad"]})
         ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
         ax.set_title(" ", fontsize=12)
-        self.fit_legend = fit_legend = ax.legend(loc="upper right", fontsize=9)
+        # Both legends are opaque: the panel's renderer draws them once and
+        # pastes them over every later picture.
+        self.fit_legend = fit_legend = ax.legend(loc="upper right", fontsize=9, framealpha=1.0)
         ax = self.ax_err
         self.degrees = np.arange(max_degree + 1)
         # One band per degree, created first so that it is drawn under the curves.
@@ -196,7 +198,7 @@ class DegreeView:
         ax.set(xlim=(-0.5, max_degree + 0.5), ylim=ERROR_LIMITS, xlabel=TEXT["degree"], ylabel=TEXT["error"])
         _log_axis(ax.yaxis, *ERROR_LIMITS)
         ax.set_title(" ", fontsize=12)
-        self.err_legend = err_legend = ax.legend(loc="lower left", fontsize=9)
+        self.err_legend = err_legend = ax.legend(loc="lower left", fontsize=9, framealpha=1.0)
         _animate(self.points, self.fit_line, self.clip_note, self.ax_fit.title, fit_legend,
                  *self.bands, *self.region_labels.values(), self.train_line, self.val_line, self.floor_line,
                  self.marker, self.error_note, self.ax_err.title, err_legend)
@@ -208,10 +210,11 @@ class DegreeView:
 
     def renderer(self):
         """A LayeredRenderer for this figure: the sample's artists are a cached
-        layer, drawn again only after show_data drew a new sample."""
+        layer, drawn again only after show_data drew a new sample; the two
+        legends, which never change, are drawn once and pasted on top."""
         return LayeredRenderer(self.figure, moving=[self.fit_line, self.clip_note, self.ax_fit.title, self.marker,
                                                     self.error_note],
-                               layer_key=lambda: self.samples_drawn, on_top=[self.fit_legend, self.err_legend])
+                               layer_key=lambda: self.samples_drawn, fixed=[self.fit_legend, self.err_legend])
 
     def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed):
         """Draw what changes with the sample: the points, both error curves, the regions."""

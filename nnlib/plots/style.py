@@ -98,16 +98,22 @@ class LayeredRenderer(FastRenderer):
     copied from the layer and pasted back after the moving artists are
     drawn, which costs a copy instead of drawing their texts again. A
     moving artist is therefore hidden wherever it passes under one of them.
+    fixed: like on_top, but for animated legends that never change and hide
+    everything under them (fixed labels, an opaque frame): drawn in full
+    once; afterwards only their frame is drawn (one path) and the inside,
+    texts and handles, is pasted, even when the layer is drawn again.
     """
 
-    def __init__(self, fig, *, moving, layer_key, on_top=()):
+    def __init__(self, fig, *, moving, layer_key, on_top=(), fixed=()):
         super().__init__(fig)
         self.moving = list(moving)
         self.layer_key = layer_key
         self.on_top = list(on_top)
+        self.fixed = list(fixed)
         self._layer = None
         self._layer_of = object()  # the layer_key the cached layer was drawn for
         self._patches = []
+        self._fixed_patches = None  # the fixed artists' pixels, once drawn
 
     def png(self):
         fig, canvas = self.figure, self.canvas
@@ -116,21 +122,37 @@ class LayeredRenderer(FastRenderer):
             self._animated = fig.findobj(lambda artist: artist.get_animated())
             self._background = canvas.copy_from_bbox(fig.bbox)
             self._layer_of = object()  # the layer must be drawn again too
+            self._fixed_patches = None  # and the fixed artists
         key = self.layer_key()
         if key != self._layer_of:
             canvas.restore_region(self._background)
-            moving = {id(artist) for artist in self.moving}
+            skipped = {id(artist) for artist in self.moving + self.fixed}
             for artist in self._animated:
-                if id(artist) not in moving:
+                if id(artist) not in skipped:
                     fig.draw_artist(artist)
             self._layer, self._layer_of = canvas.copy_from_bbox(fig.bbox), key
-            renderer = canvas.get_renderer()
-            self._patches = [canvas.copy_from_bbox(artist.get_window_extent(renderer).padded(1))
-                             for artist in self.on_top if artist.get_visible()]
+            self._patches = self._copy(self.on_top, pad=1)
+            if self._fixed_patches is None:
+                for legend in self.fixed:
+                    fig.draw_artist(legend)
+                # The inside of each frame: its edge is drawn again on every move.
+                self._fixed_patches = self._copy(self.fixed, pad=-2)
+                canvas.restore_region(self._layer)
         else:
             canvas.restore_region(self._layer)
         for artist in self.moving:
             fig.draw_artist(artist)
         for patch in self._patches:
             canvas.restore_region(patch)
+        for legend in self.fixed:
+            if legend.get_visible():
+                fig.draw_artist(legend.legendPatch)
+        for patch in self._fixed_patches:
+            canvas.restore_region(patch)
         return self._encode()
+
+    def _copy(self, artists, *, pad):
+        """The pixels under each visible artist's box, ``pad`` pixels wider."""
+        renderer = self.canvas.get_renderer()
+        return [self.canvas.copy_from_bbox(artist.get_window_extent(renderer).padded(pad))
+                for artist in artists if artist.get_visible()]
