@@ -384,7 +384,7 @@ class HiddenUnitsView:
                                   label=TEXT["flipped"])
         ax.set(xlabel=TEXT["boundary_x"], ylabel=TEXT["boundary_y"])
         ax.set_title(" ", fontsize=12)
-        map_legend = ax.legend(loc="lower left", fontsize=8)
+        self.map_legend = map_legend = ax.legend(loc="lower left", fontsize=8, framealpha=1.0)
         ax = self.ax_acc
         ax.plot(widths, train_accuracy, "-o", color=COLORS["train"], label=TEXT["train_accuracy"])
         ax.plot(widths, val_accuracy, "-s", color=COLORS["validation"], label=TEXT["val_accuracy"])
@@ -395,12 +395,19 @@ class HiddenUnitsView:
         ax.set(xlabel=TEXT["width_x"], ylabel=TEXT["accuracy"], ylim=(0.4, 1.02), title=TEXT["width_title"])
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="lower right", fontsize=9)
+        self.acc_legend = ax.legend(loc="lower right", fontsize=9)
         # The points and their legend are animated too, only so that they are
         # drawn over the (animated) probability map, not hidden under its tint.
-        _animate(self.image, *points, self.flipped, map_legend, self.marker, self.ax_map.title)
+        self.moving = [self.image, *points, self.flipped, self.marker, self.ax_map.title]
+        _animate(*self.moving, map_legend)
         _quiet(map_legend)
         _freeze_layout(self.figure)
+
+    def renderer(self):
+        """A LayeredRenderer: the (opaque) map legend is drawn once and pasted,
+        and the accuracy legend stays over the marker."""
+        return LayeredRenderer(self.figure, moving=self.moving, layer_key=lambda: 0, on_top=[self.acc_legend],
+                               fixed=[self.map_legend])
 
     def show(self, probability, hidden, train_accuracy, val_accuracy):
         self.image.set_data(probability)

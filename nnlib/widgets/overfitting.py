@@ -228,7 +228,8 @@ def hidden_units_panel(*, hidden=8, sweep=None):
                 f"{sweep.val_accuracy[i]:.1%} (best {sweep.val_accuracy[best]:.1%} with {sweep.widths[best]}) "
                 f"-> {words}")
 
-    panel = SliderPanel(draw, {"hidden": control}, view.figure, stops={"hidden": list(sweep.widths)})
+    panel = SliderPanel(draw, {"hidden": control}, view.figure, stops={"hidden": list(sweep.widths)},
+                        renderer=view.renderer())
     panel.view, panel.sweep = view, sweep
     return panel
 
