@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=300 --nbval-kernel-startup-timeout=60 -p no:randomly
 
-.PHONY: lab test test-unit test-notebooks test-notebooks-other-cpu notebooks bench bench-quick bench-class bench-drag present clean
+.PHONY: lab test test-unit test-notebooks test-notebooks-other-cpu notebooks bench bench-quick bench-class bench-drag present book book-quick clean
 
 $(VENV)/.reader: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -95,6 +95,14 @@ present: $(VENV)/.dev
 	@if [ -z "$(NB)" ]; then echo "usage: make present NB=03 [PRESENT_STUDENTS=30]"; exit 2; fi
 	$(PY) tools/present.py $(NB) --students $(PRESENT_STUDENTS) --host $(PRESENT_HOST) \
 	  --port $(PRESENT_PORT) --cull $(PRESENT_CULL)
+
+## book: the static website in build/book/ (every notebook executed, every slider stop precomputed)
+book: $(VENV)/.dev
+	$(PY) -m book.build
+
+## book-quick: notebooks 03 and 04 only, at most 3 stops per control (what CI builds)
+book-quick: $(VENV)/.dev
+	$(PY) -m book.build --quick --only 03 04
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -59,6 +59,16 @@ def test_curse_status_matches_best_of_k_and_the_binomial(curse, scores):
     assert "one model, no choice" in curse.text
 
 
+def test_curse_gap_is_the_difference_of_the_printed_scores(curse):
+    """The reader checks the status line by subtracting the two scores it
+    prints; the gap must be that difference (96.8 and 94.0 once gave 2.9)."""
+    for k in K_VALUES[1:]:
+        curse.controls["k"].value = k
+        test_pct, fresh_pct = (float(v) for v in re.findall(r"(\d+\.\d) %", curse.text)[:2])
+        gap = float(re.search(r"flatters the winner by (-?\d+\.\d) points", curse.text).group(1))
+        assert gap == pytest.approx(test_pct - fresh_pct, abs=1e-9), curse.text
+
+
 def test_curse_draws_the_first_k_models_and_their_winner(curse, scores):
     test_correct, fresh_correct = scores
     view = curse.view
@@ -168,12 +178,46 @@ def test_size_moves_change_the_picture_and_come_back_the_same(sizes):
     assert sizes.png != first_png and sizes.text != first_text
     sizes.controls["n"].value = 100
     assert sizes.text == first_text  # the simulated sets depend only on (n, accuracy, seed)
+    assert sizes.png == first_png
+
+
+def test_size_moves_redraw_only_the_moving_parts(sizes):
+    """The figure's background (the log-log left axes) is drawn once: a move of
+    either slider, even one that changes the right axes' range, only redraws the
+    animated artists and the right axes (error_bar_panel missed its latency target
+    when every new range redrew the whole figure)."""
+    background = sizes.renderer._background
+    right = sizes.view.right
+    for accuracy, n in ((0.5, 50), (0.99, 50000), (0.8, 1000), (0.9, 100)):
+        sizes.controls["accuracy"].value = accuracy
+        sizes.controls["n"].value = n
+        assert sizes.renderer._background is background
+    assert right in sizes.renderer._animated
+    assert right.get_xlim() == (40.0, 105.0)  # the last move: 90 % - 50 to 100 % + 50 / 10
+
+
+@pytest.mark.parametrize("accuracy", ACCURACIES)
+def test_size_tick_labels_stay_inside_the_figure(sizes, accuracy):
+    """The layout is computed once; at every setting the right axes' tick
+    labels must still fit in the figure (none clipped at the right edge)."""
+    renderer = sizes.renderer.canvas.get_renderer()
+    width = sizes.figure.bbox.width
+    sizes.controls["accuracy"].value = accuracy
+    for n in SIZES:
+        sizes.controls["n"].value = n
+        low, high = sizes.view.right.get_xlim()
+        labels = [tick.label1 for tick in sizes.view.right.xaxis.get_major_ticks() if low <= tick.get_loc() <= high]
+        assert len(labels) >= 4
+        assert all(len(label.get_text()) <= 4 for label in labels)
+        assert max(label.get_window_extent(renderer).x1 for label in labels) <= width
 
 
 def test_size_says_when_the_formula_is_rough(sizes):
     sizes.controls["accuracy"].value = 0.99
     sizes.controls["n"].value = 50
     assert "Only 0.5 errors expected per test set: the ± formula is rough here." in sizes.text
+    sizes.controls["n"].value = 100
+    assert "Only 1 error expected per test set" in sizes.text
     sizes.controls["n"].value = 50000
     assert "rough" not in sizes.text
 

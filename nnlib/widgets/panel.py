@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import traitlets
 
 from ..plots.style import FastRenderer
+from .static import static_bundle
 
 # The round numbers of each decade the learning-rate sliders stop at.
 ROUND_STEPS = (1, 1.5, 2, 3, 5, 8)
@@ -147,7 +148,7 @@ class SliderPanel:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         controls_box = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-        self.widget = widgets.VBox([controls_box, self.image, self.status])
+        self.widget = PanelBox([controls_box, self.image, self.status], panel=self)
         self.refresh()
 
     def values(self):
@@ -197,7 +198,24 @@ class SliderPanel:
             drawer.join(timeout)
         return self.text
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    def _repr_mimebundle_(self, **kwargs):
+        # Writing `panel` or `panel.widget` in a cell shows the same thing.
+        return self.widget._repr_mimebundle_(**kwargs)
 
-        display(self.widget)
+
+class PanelBox(widgets.VBox):
+    """The panel's VBox (controls, image, status). Its display bundle has the
+    live widget view (JupyterLab, Voila draw the sliders from it) and, for
+    readers without a kernel (GitHub, nbviewer, an HTML export), the current
+    figure as image/png and the status line as text/plain instead of
+    ``VBox(children=(HBox(...``; in a ``make book`` run also every stop
+    (see static.py)."""
+
+    def __init__(self, children, *, panel, **kwargs):
+        super().__init__(children, **kwargs)
+        self.panel = panel
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        data.update(static_bundle(self.panel))
+        return data

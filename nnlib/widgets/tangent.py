@@ -105,7 +105,7 @@ def tangent_panel(f=cubic, df=cubic_slope, *, x0=1.5, h=0.5, x_range=(-2.5, 2.5)
         "h": widgets.FloatSlider(value=h, min=0.01, max=1.5, step=0.01, description="h (secant step)",
                                  continuous_update=True, readout_format=".2f", style=style),
     }
-    panel = SliderPanel(drawing.draw, controls, drawing.fig)
+    panel = SliderPanel(drawing.draw, controls, drawing.fig, stops={"x0": [v for v in (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0) if low < v < high] or [x0], "h": [0.01, 0.1, 0.5, 1.0]})
     # The first render placed the axes; keeping that layout makes every
     # later move about twice as fast (no re-measuring of all the text).
     drawing.fig.set_layout_engine(None)

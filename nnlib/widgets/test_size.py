@@ -48,7 +48,8 @@ def error_bar_panel(*, n=100, accuracy=0.9, n_sets=20, seed=0):
         margin = 100 * accuracy_margin(accuracy, n)
         needed = examples_needed(accuracy, 0.01)
         errors = round(n * (1 - accuracy), 6)  # expected errors per test set
-        rough = f" Only {errors:g} errors expected per test set: the ± formula is rough here." if errors < 5 else ""
+        noun = "error" if errors == 1 else "errors"
+        rough = f" Only {errors:g} {noun} expected per test set: the ± formula is rough here." if errors < 5 else ""
         return (f"n={n}, true accuracy {accuracy:.0%}: a measured accuracy is good to ±{margin:.1f} points "
                 f"(95 %); the error bars of {int(covers.sum())} of {n_sets} simulated test sets cover the truth; "
                 f"±1 point needs n ≥ {needed}.{rough}")

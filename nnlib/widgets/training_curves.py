@@ -124,7 +124,7 @@ def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
             return None
         return f"lr={lr:g} momentum={momentum:g} batch_size={batch_size}: training {epochs} epochs..."
 
-    panel = SliderPanel(draw, controls, fig, busy=busy)
+    panel = SliderPanel(draw, controls, fig, busy=busy, stops={"lr": [0.001, 0.01, 0.1, 0.3, 1.0, 5.0, 8.0], "momentum": [0.0, 0.5, 0.9], "batch_size": [8, 32, 200]})
     panel.histories = histories
     panel.curves = curves
     return panel

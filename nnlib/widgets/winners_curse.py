@@ -70,7 +70,7 @@ def winners_curse_panel(test_correct=None, fresh_correct=None, *, n_test=100, n_
         test_k, fresh_k = 100 * at_test[i] / n_test, 100 * at_fresh[i] / n_fresh
         winner = int(np.argmax(test_correct[:k]))  # the first of the best among the first k
         view.update(k, winner, test_k, fresh_k)
-        gap = test_k - fresh_k
+        gap = round(test_k, 1) - round(fresh_k, 1)  # the difference of the two numbers printed
         verdict = ("one model, no choice: the gap is only the noise of the test set" if k == 1 else
                    f"the reused test set flatters the winner by {gap:.1f} points")
         return (f"K={k}: the winner scores {test_k:.1f} % on the reused test set and {fresh_k:.1f} % on fresh "

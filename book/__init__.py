@@ -1,0 +1,1 @@
+"""The static book (make book): see build.py."""
