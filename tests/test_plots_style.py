@@ -88,3 +88,35 @@ def test_slider_panel_keeps_its_stops_and_refuses_impossible_ones():
                          ({"steps": [0]}, "outside"), ({"steps": []}, "empty")):
         with pytest.raises(ValueError, match=words):
             SliderPanel(draw, controls(), fig, stops=stops)
+
+
+def test_layered_renderer_keeps_legends_on_top_and_redraws_its_layer_when_the_key_changes():
+    from nnlib.plots.style import LayeredRenderer
+
+    fig, ax = new_figure()
+    x = np.linspace(0, 1, 50)
+    (slow,) = ax.plot(x, x, color="blue", animated=True)
+    (fast,) = ax.plot(x, 1 - x, color="red", animated=True, label="fast")
+    # A box over the middle that must stay over the moving line, as a legend does.
+    legend = ax.text(0.5, 0.5, "on top", ha="center", va="center", fontsize=20, animated=True,
+                     bbox={"facecolor": "white", "alpha": 0.8})
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")  # as the panels' views do: a fixed layout
+    version = [0]
+    renderer = LayeredRenderer(fig, moving=[fast], layer_key=lambda: version[0], on_top=[legend])
+    first = pixels(renderer.png())
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    fast.set_ydata(0.5 + 0 * x)  # a horizontal line through the legend
+    moved = pixels(renderer.png())
+    assert not np.array_equal(first, moved)
+    height = moved.shape[0]
+    rows, cols = slice(int(height - box.y1) + 2, int(height - box.y0) - 2), slice(int(box.x0) + 2, int(box.x1) - 2)
+    np.testing.assert_array_equal(moved[rows, cols], first[rows, cols])  # the legend stays over the line
+    slow.set_ydata(x**2)
+    assert pixels(renderer.png()).tolist() == moved.tolist()  # the key did not change: the cached layer
+    version[0] += 1
+    redrawn = pixels(renderer.png())
+    assert not np.array_equal(redrawn, moved)
+    renderer._background = None  # forget everything: draw from scratch
+    np.testing.assert_array_equal(redrawn, pixels(renderer.png()))

@@ -171,3 +171,70 @@ def test_degree_panel_moves_redraw_only_the_moving_parts():
         panel.controls[name].value = value
         panel.renderer.png()
         assert not panel.figure.stale
+
+
+def test_degree_panel_degree_moves_reuse_the_sample_layer_and_draw_what_a_fresh_panel_draws():
+    """A move of the degree redraws only the fitted curve, its title and the
+    marker over the cached layer of the sample; a new sample draws the layer
+    again. Either way the picture is the one a fresh panel draws."""
+    import io
+
+    from PIL import Image
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)))
+
+    panel = degree_panel(degree=3, n_points=30, noise=0.3, seed=0)
+    layer = panel.renderer._layer_of
+    before = pixels(panel.png)
+    panel.controls["degree"].value = 25
+    assert panel.renderer._layer_of == layer  # the sample's layer was reused
+    assert not np.array_equal(before, pixels(panel.png))
+    np.testing.assert_array_equal(pixels(panel.png), pixels(degree_panel(**panel.values()).png))
+    panel.controls["seed"].value = 3
+    assert panel.renderer._layer_of != layer  # a new sample: the layer is drawn again
+    np.testing.assert_array_equal(pixels(panel.png), pixels(degree_panel(**panel.values()).png))
+
+
+def test_hidden_units_panel_draws_the_points_and_legend_over_the_probability_map(width_sweep):
+    """The map is animated (it changes on every move); the training points and
+    their legend must still be drawn over it, as a full drawing of the figure
+    draws them (they were once hidden under the map's tint)."""
+    import io
+
+    from PIL import Image
+
+    panel = hidden_units_panel(hidden=8, sweep=width_sweep)
+    panel.controls["hidden"].value = 128
+    shown = np.asarray(Image.open(io.BytesIO(panel.png))).astype(int)
+    buffer = io.BytesIO()
+    panel.figure.savefig(buffer, format="png", dpi=panel.figure.dpi)  # a full drawing, in zorder
+    full = np.asarray(Image.open(buffer)).astype(int)
+    box = panel.view.ax_map.get_window_extent()
+    height = shown.shape[0]
+    rows, cols = slice(int(height - box.y1) + 3, int(height - box.y0) - 3), slice(int(box.x0) + 3, int(box.x1) - 3)
+    difference = np.abs(shown[rows, cols] - full[rows, cols]).max(axis=2)
+    assert np.count_nonzero(difference > 8) < 0.001 * difference.size, np.count_nonzero(difference > 8)
+
+
+def test_weight_decay_panel_keeps_the_legend_over_a_wild_fit():
+    """With no penalty the degree-25 curve swings across the whole window;
+    the legend must stay readable over it: its pixels are the same as with
+    a calm fit that never reaches it."""
+    import io
+
+    from PIL import Image
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)))
+
+    panel = weight_decay_panel(l2=3.0)
+    calm = pixels(panel.png)
+    panel.controls["l2"].value = 1e-10
+    assert "curve clipped" in panel.text
+    wild = pixels(panel.png)
+    box = panel.view.fit_legend.get_window_extent(panel.figure.canvas.get_renderer())
+    height = wild.shape[0]
+    rows, cols = slice(int(height - box.y1) + 2, int(height - box.y0) - 2), slice(int(box.x0) + 2, int(box.x1) - 2)
+    np.testing.assert_array_equal(wild[rows, cols], calm[rows, cols])
+    assert not np.array_equal(wild, calm)

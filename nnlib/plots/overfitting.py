@@ -17,7 +17,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from ..overfitting import X_RANGE, true_curve
-from .style import COLORS, new_figure
+from .style import COLORS, LayeredRenderer, new_figure
 from .surface import _animate, _freeze_layout, _retitle
 
 TEXT = {
@@ -156,6 +156,9 @@ class DegreeView:
     curve are drawn once as a background), so no move, not even a new
     sample, redraws the whole figure: the legends keep fixed labels, and
     the region bands are one rectangle per degree whose colour changes.
+    ``renderer()`` goes one step further: what changes with the sample is
+    kept as a second layer, so a move of the degree draws only the fitted
+    curve, the clip note, the title and the marker.
     """
 
     def __init__(self, max_degree, *, n_val=200):
@@ -170,7 +173,9 @@ class DegreeView:
                                                             "edgecolor": COLORS["bad"]})
         ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
         ax.set_title(" ", fontsize=12)
-        fit_legend = ax.legend(loc="upper right", fontsize=9)
+        # Both legends are opaque: the panel's renderer draws them once and
+        # pastes them over every later picture.
+        self.fit_legend = fit_legend = ax.legend(loc="upper right", fontsize=9, framealpha=1.0)
         ax = self.ax_err
         self.degrees = np.arange(max_degree + 1)
         # One band per degree, created first so that it is drawn under the curves.
@@ -193,7 +198,7 @@ class DegreeView:
         ax.set(xlim=(-0.5, max_degree + 0.5), ylim=ERROR_LIMITS, xlabel=TEXT["degree"], ylabel=TEXT["error"])
         _log_axis(ax.yaxis, *ERROR_LIMITS)
         ax.set_title(" ", fontsize=12)
-        err_legend = ax.legend(loc="lower left", fontsize=9)
+        self.err_legend = err_legend = ax.legend(loc="lower left", fontsize=9, framealpha=1.0)
         _animate(self.points, self.fit_line, self.clip_note, self.ax_fit.title, fit_legend,
                  *self.bands, *self.region_labels.values(), self.train_line, self.val_line, self.floor_line,
                  self.marker, self.error_note, self.ax_err.title, err_legend)
@@ -201,6 +206,15 @@ class DegreeView:
             _quiet(legend)
         _freeze_layout(self.figure)
         self._data_key = None
+        self.samples_drawn = 0  # changes whenever show_data draws a new sample
+
+    def renderer(self):
+        """A LayeredRenderer for this figure: the sample's artists are a cached
+        layer, drawn again only after show_data drew a new sample; the two
+        legends, which never change, are drawn once and pasted on top."""
+        return LayeredRenderer(self.figure, moving=[self.fit_line, self.clip_note, self.ax_fit.title, self.marker,
+                                                    self.error_note],
+                               layer_key=lambda: self.samples_drawn, fixed=[self.fit_legend, self.err_legend])
 
     def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed):
         """Draw what changes with the sample: the points, both error curves, the regions."""
@@ -208,6 +222,7 @@ class DegreeView:
         if key == self._data_key:
             return
         self._data_key = key
+        self.samples_drawn += 1
         self.points.set_offsets(np.column_stack(train))
         self.train_line.set_data(self.degrees, train_errors)
         self.val_line.set_data(self.degrees, val_errors)
@@ -286,7 +301,7 @@ class WeightDecayView:
                                                             "edgecolor": COLORS["bad"]})
         ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
         ax.set_title(" ", fontsize=12)
-        ax.legend(loc="upper right", fontsize=8)
+        self.fit_legend = ax.legend(loc="upper right", fontsize=8)
         ax = self.ax_w
         self.bars = ax.bar(np.arange(degree + 1), np.ones(degree + 1), color=COLORS["train"], bottom=1e-4)
         ax.set_yscale("log")
@@ -308,9 +323,16 @@ class WeightDecayView:
         ax.set(xlabel=TEXT["penalty"], ylabel=TEXT["error"], title=TEXT["wd_errors_title"], ylim=(1e-3, 1e1))
         _log_axis(ax.yaxis, 1e-3, 1e1)
         ax.xaxis.set_minor_locator(NullLocator())
-        ax.legend(loc="center left", fontsize=8)
-        _animate(self.fit_line, self.clip_note, self.marker, self.ax_fit.title, self.ax_w.title, *self.bars)
+        self.err_legend = ax.legend(loc="center left", fontsize=8)
+        self.moving = [self.fit_line, self.clip_note, self.marker, self.ax_fit.title, self.ax_w.title, *self.bars]
+        _animate(*self.moving)
         _freeze_layout(self.figure)
+
+    def renderer(self):
+        """A LayeredRenderer that keeps both legends over the moving curve and
+        marker (a wild fit would otherwise be drawn across the legend)."""
+        return LayeredRenderer(self.figure, moving=self.moving, layer_key=lambda: 0,
+                               on_top=[self.fit_legend, self.err_legend])
 
     @staticmethod
     def _shade_log(ax, logs, names):
@@ -353,15 +375,16 @@ class HiddenUnitsView:
         self.image = ax.imshow(np.zeros_like(g1), origin="lower", extent=(g1.min(), g1.max(), g2.min(), g2.max()),
                                cmap=CLASS_MAP, vmin=0, vmax=1, alpha=0.35, aspect="auto", interpolation="nearest")
         x, y = train
+        points = []
         for label in (0, 1):
             mask = y == label
-            ax.scatter(x[mask, 0], x[mask, 1], s=16, color=CLASS_COLORS[label], edgecolor="white", linewidth=0.4,
-                       label=TEXT["class"].format(label=label))
+            points.append(ax.scatter(x[mask, 0], x[mask, 1], s=16, color=CLASS_COLORS[label], edgecolor="white",
+                                     linewidth=0.4, label=TEXT["class"].format(label=label)))
         self.flipped = ax.scatter(x[flipped, 0], x[flipped, 1], s=60, facecolor="none", edgecolor="black", linewidth=0.8,
                                   label=TEXT["flipped"])
         ax.set(xlabel=TEXT["boundary_x"], ylabel=TEXT["boundary_y"])
         ax.set_title(" ", fontsize=12)
-        ax.legend(loc="lower left", fontsize=8)
+        self.map_legend = map_legend = ax.legend(loc="lower left", fontsize=8, framealpha=1.0)
         ax = self.ax_acc
         ax.plot(widths, train_accuracy, "-o", color=COLORS["train"], label=TEXT["train_accuracy"])
         ax.plot(widths, val_accuracy, "-s", color=COLORS["validation"], label=TEXT["val_accuracy"])
@@ -372,9 +395,19 @@ class HiddenUnitsView:
         ax.set(xlabel=TEXT["width_x"], ylabel=TEXT["accuracy"], ylim=(0.4, 1.02), title=TEXT["width_title"])
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="lower right", fontsize=9)
-        _animate(self.image, self.marker, self.ax_map.title)
+        self.acc_legend = ax.legend(loc="lower right", fontsize=9)
+        # The points and their legend are animated too, only so that they are
+        # drawn over the (animated) probability map, not hidden under its tint.
+        self.moving = [self.image, *points, self.flipped, self.marker, self.ax_map.title]
+        _animate(*self.moving, map_legend)
+        _quiet(map_legend)
         _freeze_layout(self.figure)
+
+    def renderer(self):
+        """A LayeredRenderer: the (opaque) map legend is drawn once and pasted,
+        and the accuracy legend stays over the marker."""
+        return LayeredRenderer(self.figure, moving=self.moving, layer_key=lambda: 0, on_top=[self.acc_legend],
+                               fixed=[self.map_legend])
 
     def show(self, probability, hidden, train_accuracy, val_accuracy):
         self.image.set_data(probability)

@@ -73,8 +73,86 @@ class FastRenderer:
             canvas.restore_region(self._background)
         for artist in self._animated:
             fig.draw_artist(artist)
-        width, height = canvas.get_width_height()
+        return self._encode()
+
+    def _encode(self):
+        """The canvas as PNG bytes, lightly compressed."""
+        width, height = self.canvas.get_width_height()
         buffer = io.BytesIO()
-        Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+        Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
             buffer, format="png", compress_level=1)
         return buffer.getvalue()
+
+
+class LayeredRenderer(FastRenderer):
+    """A FastRenderer with one more cached layer, for panels whose animated
+    artists change at two speeds (the degree panel: a new sample redraws
+    the points, both error curves and the regions; a new degree only the
+    fitted curve, its title and the marker).
+
+    moving: the animated artists that change on every move, drawn in this
+    order over a cached image of all the other animated artists (the
+    "layer"). layer_key(): a hashable that changes whenever one of those
+    other artists changes; the layer is then drawn again. on_top: animated
+    artists (legends) that must stay over the moving ones: their pixels are
+    copied from the layer and pasted back after the moving artists are
+    drawn, which costs a copy instead of drawing their texts again. A
+    moving artist is therefore hidden wherever it passes under one of them.
+    fixed: like on_top, but for animated legends that never change and hide
+    everything under them (fixed labels, an opaque frame): drawn in full
+    once; afterwards only their frame is drawn (one path) and the inside,
+    texts and handles, is pasted, even when the layer is drawn again.
+    """
+
+    def __init__(self, fig, *, moving, layer_key, on_top=(), fixed=()):
+        super().__init__(fig)
+        self.moving = list(moving)
+        self.layer_key = layer_key
+        self.on_top = list(on_top)
+        self.fixed = list(fixed)
+        self._layer = None
+        self._layer_of = object()  # the layer_key the cached layer was drawn for
+        self._patches = []
+        self._fixed_patches = None  # the fixed artists' pixels, once drawn
+
+    def png(self):
+        fig, canvas = self.figure, self.canvas
+        if self._background is None or fig.stale:
+            canvas.draw()  # everything but the animated artists
+            self._animated = fig.findobj(lambda artist: artist.get_animated())
+            self._background = canvas.copy_from_bbox(fig.bbox)
+            self._layer_of = object()  # the layer must be drawn again too
+            self._fixed_patches = None  # and the fixed artists
+        key = self.layer_key()
+        if key != self._layer_of:
+            canvas.restore_region(self._background)
+            skipped = {id(artist) for artist in self.moving + self.fixed}
+            for artist in self._animated:
+                if id(artist) not in skipped:
+                    fig.draw_artist(artist)
+            self._layer, self._layer_of = canvas.copy_from_bbox(fig.bbox), key
+            self._patches = self._copy(self.on_top, pad=1)
+            if self._fixed_patches is None:
+                for legend in self.fixed:
+                    fig.draw_artist(legend)
+                # The inside of each frame: its edge is drawn again on every move.
+                self._fixed_patches = self._copy(self.fixed, pad=-2)
+                canvas.restore_region(self._layer)
+        else:
+            canvas.restore_region(self._layer)
+        for artist in self.moving:
+            fig.draw_artist(artist)
+        for patch in self._patches:
+            canvas.restore_region(patch)
+        for legend in self.fixed:
+            if legend.get_visible():
+                fig.draw_artist(legend.legendPatch)
+        for patch in self._fixed_patches:
+            canvas.restore_region(patch)
+        return self._encode()
+
+    def _copy(self, artists, *, pad):
+        """The pixels under each visible artist's box, ``pad`` pixels wider."""
+        renderer = self.canvas.get_renderer()
+        return [self.canvas.copy_from_bbox(artist.get_window_extent(renderer).padded(pad))
+                for artist in artists if artist.get_visible()]

@@ -102,7 +102,7 @@ def degree_panel(*, degree=3, n_points=30, noise=0.3, seed=0):
                 f"(lowest {data.val_errors[data.best_degree]:.3g} at degree {data.best_degree}) -> {words}"
                 + ("; curve clipped" if clipped else ""))
 
-    panel = SliderPanel(draw, controls, view.figure, busy=busy,
+    panel = SliderPanel(draw, controls, view.figure, busy=busy, renderer=view.renderer(),
                         stops={"degree": [0, 1, 3, 5, 9, 15, 25], "n_points": [15, 100],
                                "noise": [0.1, 0.3], "seed": [0, 1]})
     button = widgets.Button(description="new sample", tooltip="draw new points: the next sample number")
@@ -171,7 +171,8 @@ def weight_decay_panel(*, l2=1e-10, degree=25, n_points=30, noise=0.3, seed=0):
                 f"validation error {sweep.val_errors[i]:.3g} (lowest {sweep.val_errors[sweep.best]:.3g} at "
                 f"λ={PENALTIES[sweep.best]:g}) -> {words}" + ("; curve clipped" if clipped else ""))
 
-    panel = SliderPanel(draw, {"l2": control}, view.figure, stops={"l2": [1e-10, 1e-7, 1e-5, 1e-3, 1e-1, 3.0]})
+    panel = SliderPanel(draw, {"l2": control}, view.figure, stops={"l2": [1e-10, 1e-7, 1e-5, 1e-3, 1e-1, 3.0]},
+                        renderer=view.renderer())
     panel.view, panel.sweep = view, sweep
     return panel
 
@@ -209,7 +210,7 @@ def hidden_units_panel(*, hidden=8, sweep=None):
     """A SliderPanel: the decision boundary of a 2-h-h-2 network trained on
     150 noisy moons with 20 % of the labels flipped, for h in WIDTHS, and the
     training and validation accuracy of every width. All widths are trained
-    once when the panel is made (about 1 s), or pass ``sweep``, a WidthSweep."""
+    once when the panel is made (a few seconds), or pass ``sweep``, a WidthSweep."""
     sweep = sweep if sweep is not None else WidthSweep()
     view = HiddenUnitsView(sweep.train, sweep.flipped, sweep.widths, sweep.train_accuracy, sweep.val_accuracy,
                            sweep.grid)
@@ -227,7 +228,8 @@ def hidden_units_panel(*, hidden=8, sweep=None):
                 f"{sweep.val_accuracy[i]:.1%} (best {sweep.val_accuracy[best]:.1%} with {sweep.widths[best]}) "
                 f"-> {words}")
 
-    panel = SliderPanel(draw, {"hidden": control}, view.figure, stops={"hidden": list(sweep.widths)})
+    panel = SliderPanel(draw, {"hidden": control}, view.figure, stops={"hidden": list(sweep.widths)},
+                        renderer=view.renderer())
     panel.view, panel.sweep = view, sweep
     return panel
 

@@ -108,6 +108,9 @@ class SliderPanel:
     every regime the notebook talks about. Each must be a legal value of
     its control.
 
+    renderer: optional, what turns the figure into PNG bytes (by default a
+    plots.style.FastRenderer of ``figure``).
+
     busy: optional busy(**values) -> str or None: the words to show at once
     while a slow draw runs (such as "training 30 epochs..."), or None when
     the draw will be quick (a cached result).
@@ -124,12 +127,13 @@ class SliderPanel:
     then up to date. ``wait()`` waits for the drawing thread to finish.
     """
 
-    def __init__(self, draw, controls, figure, *, stops=None, busy=None, background=None):
+    def __init__(self, draw, controls, figure, *, stops=None, busy=None, background=None, renderer=None):
         self.draw = draw
         self.controls = dict(controls)
         self.stops = check_stops(stops or {}, self.controls)
         self.figure = figure
-        self.renderer = FastRenderer(figure)  # redraws only the animated artists when it can
+        # Redraws only the animated artists when it can; a view may bring its own (a LayeredRenderer).
+        self.renderer = renderer if renderer is not None else FastRenderer(figure)
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="1000px"))
         self.status = widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px"))
         self.status.add_class("nnlib-status")
