@@ -22,8 +22,12 @@ $(VENV)/.dev: $(VENV)/.reader requirements-dev.txt
 ## lab: set up .venv and open the series in JupyterLab
 # (JupyterLab refuses to run as root without --allow-root: containers, CI.)
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
+# One BLAS thread for the kernels: the series' matrices are small, and when
+# anything else uses the cores, OpenBLAS's threads wait for each other
+# (notebook 08: 7 s either way on an idle 2-core machine, 35 s with 2 threads
+# and one core busy elsewhere, 7 s with 1).
 lab: $(VENV)/.reader
-	$(VENV)/bin/jupyter lab notebooks/ $(LAB_FLAGS)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/jupyter lab notebooks/ $(LAB_FLAGS)
 
 ## test: unit, widget and browser tests, then every notebook under nbval
 test: test-unit test-notebooks
