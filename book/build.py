@@ -184,7 +184,7 @@ def make_static(nb, folder, out, encode=None):
 
 
 def readme_rows():
-    """{"03": "| 03 | [title](notebooks/...) | what you will learn |"} from the README's table."""
+    """{"03": "| 03 | [title](notebooks/...) | what you will learn | time |"} from the README's table."""
     rows = {}
     for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
         match = re.match(r"\|\s*(\d\d)\s*\|", line)
@@ -198,13 +198,13 @@ def index_notebook(pages):
     notebooks (links pointing at the pages), or a row with the notebook's
     title for one the table does not list yet."""
     rows = readme_rows()
-    lines = ["| # | notebook | what you will learn |", "|---|---|---|"]
+    lines = ["| # | notebook | what you will learn | time |", "|---|---|---|---|"]
     for page in pages:
         number = page["file"][:2]
         if number in rows:
             lines.append(re.sub(r"\(notebooks/[^)]*\.ipynb\)", f"({page['file']})", rows[number]))
         else:
-            lines.append(f"| {number} | [{page['title']}]({page['file']}) | |")
+            lines.append(f"| {number} | [{page['title']}]({page['file']}) | | |")
     text = (f"# {TITLE}\n\nAn interactive notebook series on how a neural network is trained, built on "
             "`nnlib`, a small numpy library. This is its static edition: every page can be read "
             "without installing anything, and its slider panels still move between precomputed "
