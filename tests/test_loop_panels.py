@@ -245,3 +245,9 @@ def test_plot_phases_is_a_plain_figure_and_the_panel_view_is_animated(noisy_run)
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), noisy_run.train_accuracy)
     view = loop_plots.PhasesView(noisy_run.epochs)
     assert view.train_line.get_animated() and view.spans[0].get_animated()
+
+
+def test_early_stopping_panel_has_notebook_08s_run_by_default():
+    panel = early_stopping_panel(patience=20)
+    assert panel.controls["epoch"].max == 150  # notebook 08's run: 150 epochs, 30 % wrong labels
+    assert "stops after epoch 77, restores epoch 57" in panel.text, panel.text  # as notebook 08 says

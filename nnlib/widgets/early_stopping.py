@@ -11,6 +11,7 @@ import ipywidgets as widgets
 
 from ..plots.loop import ReplayView
 from ..training import epochs_without_improvement, replay_early_stopping
+from .label_noise import digits_sets, train_with_label_noise
 from .panel import SliderPanel
 
 MONITORS = ("val_loss", "val_accuracy")
@@ -38,10 +39,13 @@ def describe_replay(run, epoch, point, waited, kept, *, patience, monitor, resto
             f"test loss {run.test_loss[kept]:.2f}")
 
 
-def early_stopping_panel(run, *, epoch=None, patience=10, monitor="val_loss", restore=True):
+def early_stopping_panel(run=None, *, epoch=None, patience=10, monitor="val_loss", restore=True):
     """A SliderPanel over a finished NoisyRun with controls "epoch" (1..E,
     the replayed epoch), "patience" (1..50), "restore" (checkbox) and
     "monitor" ("val_loss" or "val_accuracy").
+
+    run: by default notebook 08's run with 30 % wrong labels
+    (``train_with_label_noise(*digits_sets(400), 0.3)``, about 1 s).
 
     ``panel.text`` reads like "epoch 40: no improvement for 12 of 20 |
     val_loss, patience 20: stops after epoch 48, restores epoch 28: val acc
@@ -49,6 +53,8 @@ def early_stopping_panel(run, *, epoch=None, patience=10, monitor="val_loss", re
     """
     if monitor not in MONITORS:
         raise ValueError(f"monitor must be one of {MONITORS}; got {monitor!r}")
+    if run is None:
+        run = train_with_label_noise(*digits_sets(400), 0.3)
     epochs = run.epochs
     epoch = epochs if epoch is None else epoch
     if not 1 <= epoch <= epochs:
