@@ -12,9 +12,11 @@ the keyboard or a drag does notch by notch, and reads the page's own clock:
 
 (a) one notch: key down -> the new picture decoded (median, 95th percentile);
 (b) a fast drag: 10 notches in one second, then the hand stops: last key ->
-    the last picture decoded ("settle"), how many pictures were drawn during
-    the drag, and how many came after the picture of the final value (which
-    must be none: latest value wins, nothing queued is drawn late).
+    the last picture decoded ("settle"; "at end" when the slider reached its
+    end before the last keys, which then changed nothing), how many pictures
+    were drawn during the drag, and how many came after the picture of the
+    final value (which must be none: latest value wins, nothing queued is
+    drawn late).
 
 Targets (issue: performance as a reader feels it): (a) median <= 100 ms,
 p95 <= 200 ms; (b) settle <= 300 ms and no picture after the final one.
@@ -26,6 +28,7 @@ page or a panel cannot be used.
 import argparse
 import importlib.util
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -64,6 +67,11 @@ WATCH_JS = """
 RESET_JS = "(panel) => { const w = panel.__drag; w.keys = []; w.load = []; w.texts = []; }"
 READ_JS = "(panel) => panel.__drag"
 SETTLED_JS = "([panel, quiet]) => performance.now() - panel.__drag.lastChange > quiet"
+
+
+def has_panel(path):
+    """Whether a notebook builds a slider panel (a call to some *_panel)."""
+    return re.search(r"\w+_panel\(", path.read_text(encoding="utf-8")) is not None
 
 
 def percentile(values, q):
@@ -169,7 +177,9 @@ def print_row(row, flush=False):
     median, p95 = statistics.median(singles), percentile(singles, 0.95)
     ok_a = "met" if median <= ONE_NOTCH_MEDIAN_MS and p95 <= ONE_NOTCH_P95_MS else "MISSED"
     ok_b = "met" if settle is not None and settle <= SETTLE_MS and late == 0 else "MISSED"
-    settle_text = "none" if settle is None else f"{settle:.0f}"
+    # Negative: the final picture came before the last key, which found the
+    # slider at its end and changed nothing.
+    settle_text = "none" if settle is None else (f"{settle:.0f}" if settle >= 0 else "at end")
     print(f"{nb:<4}{panel:<6}{label[:22]:<23}{median:>8.0f}{p95:>8.0f} {ok_a:<7}{settle_text:>9}{drawn:>8}{late:>6}"
           f" {ok_b}", flush=flush)
 
@@ -186,6 +196,7 @@ def main():
         print(f"bench_drag: skipped: {reason}")
         return 0
     paths = [Path(p).resolve() for p in args.notebooks] or sorted((REPO / "notebooks").glob("*.ipynb"))
+    paths = [path for path in paths if has_panel(path)]
     if args.quick and not args.notebooks:
         paths = sorted((REPO / "notebooks").glob("03_*.ipynb"))
     notches = args.notches or (4 if args.quick else 8)
