@@ -145,6 +145,7 @@ class SliderPanel:
         self._pending = None  # the newest values not drawn yet
         self._lock = threading.Lock()
         self._drawer = None  # the drawing thread, while it runs
+        self._drawing = threading.Lock()  # held during a draw, by the thread or by a value set from Python
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         controls_box = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
@@ -157,12 +158,13 @@ class SliderPanel:
     def refresh(self, values=None):
         """Redraw for ``values`` (by default the controls' current values)."""
         values = self.values() if values is None else values
-        self.text = self.draw(**values)
-        self.png = self.renderer.png()
-        self.image.value = self.png
-        self.status.value = f"<code>{html.escape(self.text)}</code>"
-        self.updates += 1
-        return self.text
+        with self._drawing:  # one draw at a time: the figure is not thread-safe
+            self.text = self.draw(**values)
+            self.png = self.renderer.png()
+            self.image.value = self.png
+            self.status.value = f"<code>{html.escape(self.text)}</code>"
+            self.updates += 1
+            return self.text
 
     def _on_change(self, change):
         if not (self.background and from_browser(change["owner"])):
