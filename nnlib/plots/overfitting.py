@@ -143,6 +143,21 @@ def _quiet(legend):
             artist.stale_callback = None
 
 
+def fit_axis(ax, grid, points, points_label, *, note_size):
+    """The left plot of the degree and weight-decay panels: the true curve,
+    the training points, an empty fitted curve and an empty clip note, in
+    the fixed window y in [-CURVE_LIMIT, CURVE_LIMIT]. points: (x, y), or
+    ([], []) to fill in later. Returns (points, fit_line, clip_note)."""
+    ax.plot(grid, true_curve(grid), "--", color=COLORS["good"], linewidth=2, label=TEXT["truth"])
+    scatter = ax.scatter(*points, s=22, color="black", zorder=3, label=points_label)
+    (fit_line,) = ax.plot([], [], color=COLORS["path"], linewidth=2.2, label=TEXT["fit"])
+    clip_note = ax.text(0.5, 0.02, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=note_size,
+                        color=COLORS["bad"], bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": COLORS["bad"]})
+    ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
+    ax.set_title(" ", fontsize=12)
+    return scatter, fit_line, clip_note
+
+
 class DegreeView:
     """The kept figure of the degree panel.
 
@@ -165,14 +180,8 @@ class DegreeView:
         self.figure, (self.ax_fit, self.ax_err) = new_figure(2, width=12.0, height=4.6)
         self.grid = np.linspace(*X_RANGE, 400)
         ax = self.ax_fit
-        ax.plot(self.grid, true_curve(self.grid), "--", color=COLORS["good"], linewidth=2, label=TEXT["truth"])
-        self.points = ax.scatter([], [], s=22, color="black", zorder=3, label=TEXT["points_plain"])
-        (self.fit_line,) = ax.plot([], [], color=COLORS["path"], linewidth=2.2, label=TEXT["fit"])
-        self.clip_note = ax.text(0.5, 0.02, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=9,
-                                 color=COLORS["bad"], bbox={"facecolor": "white", "alpha": 0.85,
-                                                            "edgecolor": COLORS["bad"]})
-        ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
-        ax.set_title(" ", fontsize=12)
+        self.points, self.fit_line, self.clip_note = fit_axis(ax, self.grid, ([], []), TEXT["points_plain"],
+                                                              note_size=9)
         # Both legends are opaque: the panel's renderer draws them once and
         # pastes them over every later picture.
         self.fit_legend = fit_legend = ax.legend(loc="upper right", fontsize=9, framealpha=1.0)
@@ -293,14 +302,8 @@ class WeightDecayView:
         self.grid = np.linspace(*X_RANGE, 400)
         self.degree = degree
         ax = self.ax_fit
-        ax.plot(self.grid, true_curve(self.grid), "--", color=COLORS["good"], linewidth=2, label=TEXT["truth"])
-        ax.scatter(*train, s=22, color="black", zorder=3, label=TEXT["points"].format(n=len(train[0])))
-        (self.fit_line,) = ax.plot([], [], color=COLORS["path"], linewidth=2.2, label=TEXT["fit"])
-        self.clip_note = ax.text(0.5, 0.02, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=8,
-                                 color=COLORS["bad"], bbox={"facecolor": "white", "alpha": 0.85,
-                                                            "edgecolor": COLORS["bad"]})
-        ax.set(xlim=X_RANGE, ylim=(-CURVE_LIMIT, CURVE_LIMIT), xlabel=TEXT["x"], ylabel=TEXT["y"])
-        ax.set_title(" ", fontsize=12)
+        _, self.fit_line, self.clip_note = fit_axis(ax, self.grid, train, TEXT["points"].format(n=len(train[0])),
+                                                    note_size=8)
         self.fit_legend = ax.legend(loc="upper right", fontsize=8)
         ax = self.ax_w
         self.bars = ax.bar(np.arange(degree + 1), np.ones(degree + 1), color=COLORS["train"], bottom=1e-4)
