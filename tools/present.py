@@ -21,9 +21,13 @@ in its log: "Kernel pool ... is filled").
 """
 
 import argparse
+import asyncio
 import os
 import sys
+import time
 from pathlib import Path
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -32,10 +36,69 @@ NOTEBOOKS = REPO / "notebooks"
 # allowlist would stop them all).
 VOILA_DENYLIST = ["jupyterlab-jupytext", "@jupyter-notebook/lab-extension", "@voila-dashboards/jupyterlab-preview"]
 CULL_INTERVAL = 30  # seconds between two looks for idle kernels
+DEFAULT_CULL = 180  # seconds without connection or activity before a kernel is shut down
+DEFAULT_FILL_DELAY = 1.0  # seconds after a student takes a kernel before the pool starts its replacement
 # One BLAS thread per kernel: the notebooks' matrices are small, and with many
 # kernels on a few cores, BLAS threads only wait for each other (seen: 10x
 # slower training on a busy 2-core machine).
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+# How many kernels may run the notebook at the same time while the pool fills:
+# all but one core, so that one core always answers the students already in
+# class (their slider moves, the pages of those who arrive or reload).
+PREHEAT_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)
+
+
+class OneCoreFreeKernelManager(AsyncMappingKernelManager):
+    """Starts kernels PREHEAT_AT_ONCE at a time: the next one starts once a
+    running one has run its notebook (busy, then idle for QUIET seconds).
+
+    Why: a class arrives at once, and Voila then refills its pool of
+    pre-heated kernels, each running the whole notebook. Thirty of those at
+    once shared the 2 cores with the students' own kernels (the operating
+    system treats them alike): a slider move took 1.7 s (median) and 8 s
+    (95th percentile) for a minute. One at a time, the refill takes longer and
+    the students keep a core.
+    """
+
+    QUIET = 1.5  # seconds idle after being busy: the notebook has run
+    LIMIT = 120  # seconds: a kernel that never gets quiet releases its turn anyway
+
+    async def start_kernel(self, **kwargs):
+        if not hasattr(self, "_turns"):
+            self._turns = asyncio.Semaphore(PREHEAT_AT_ONCE)
+        await self._turns.acquire()
+        try:
+            kernel_id = await super().start_kernel(**kwargs)
+        except BaseException:
+            self._turns.release()
+            raise
+        asyncio.ensure_future(self._release_turn_when_quiet(kernel_id))
+        return kernel_id
+
+    async def _release_turn_when_quiet(self, kernel_id):
+        started, busy_seen, idle_since = time.monotonic(), False, None
+        try:
+            while time.monotonic() - started < self.LIMIT and kernel_id in self:
+                state = getattr(self.get_kernel(kernel_id), "execution_state", "starting")
+                busy_seen = busy_seen or state == "busy"
+                idle_since = (idle_since or time.monotonic()) if busy_seen and state == "idle" else None
+                if idle_since is not None and time.monotonic() - idle_since >= self.QUIET:
+                    return
+                await asyncio.sleep(0.1)
+        finally:
+            self._turns.release()
+
+
+def server_env(environ=None):
+    """The environment Voila and its kernels run in."""
+    env = dict(os.environ if environ is None else environ)
+    env.pop("MPLBACKEND", None)  # the kernels inherit it, and plots vanish
+    env.update(ONE_THREAD)
+    # Voila imports OneCoreFreeKernelManager from this file.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent), env.get("PYTHONPATH")]))
+    return env
 
 
 def find_notebook(number):
@@ -47,8 +110,8 @@ def find_notebook(number):
     return found[0]
 
 
-def voila_command(notebook, *, host="127.0.0.1", port=8866, students=1, cull=180, fill_delay=1.0,
-                  python=sys.executable):
+def voila_command(notebook, *, host="127.0.0.1", port=8866, students=1, cull=DEFAULT_CULL,
+                  fill_delay=DEFAULT_FILL_DELAY, python=sys.executable):
     """The Voila command line that serves ``notebook`` to ``students`` people."""
     if students < 1:
         raise ValueError(f"students must be at least 1; got {students}")
@@ -58,11 +121,23 @@ def voila_command(notebook, *, host="127.0.0.1", port=8866, students=1, cull=180
         python, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", f"--Voila.ip={host}",
         *(f"--VoilaConfiguration.extension_denylist={name}" for name in VOILA_DENYLIST),
         "--VoilaConfiguration.preheat_kernel=True",
+        "--VoilaConfiguration.multi_kernel_manager_class=present.OneCoreFreeKernelManager",
+        # Kernels talk to Voila over Unix sockets, not TCP ports: thirty
+        # kernels starting together raced for ports ("Address already in
+        # use"), and one student got a page that never came.
+        "--KernelManager.transport=ipc",
         f"--VoilaConfiguration.default_pool_size={students}",
         f"--VoilaKernelManager.fill_delay={fill_delay}",
         f"--MappingKernelManager.cull_idle_timeout={cull}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
         "--MappingKernelManager.cull_connected=False",
+        # A closed tab's page asks Voila to shut its kernel down (a POST from
+        # its beforeunload). With pre-heated kernels the page never gets the
+        # _xsrf cookie that POST must carry, so Voila refused it (403) and
+        # every closed tab's kernel waited for the culling. Voila has no login
+        # here and its only POST is that shutdown of a kernel named by its
+        # random id: the XSRF check protects nothing, and it goes.
+        "--Voila.tornado_settings=disable_check_xsrf=True",
     ]
 
 
@@ -72,8 +147,8 @@ def main(argv=None):
     parser.add_argument("--students", type=int, default=int(os.environ.get("PRESENT_STUDENTS", 1)))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8866)
-    parser.add_argument("--cull", type=int, default=180, help="seconds before an abandoned kernel is shut down")
-    parser.add_argument("--fill-delay", type=float, default=1.0, help="seconds before the pool refills")
+    parser.add_argument("--cull", type=int, default=DEFAULT_CULL, help="seconds before an abandoned kernel is shut down")
+    parser.add_argument("--fill-delay", type=float, default=DEFAULT_FILL_DELAY, help="seconds before the pool refills")
     args = parser.parse_args(argv)
     try:
         notebook = find_notebook(args.notebook)
@@ -84,9 +159,7 @@ def main(argv=None):
     print(f"Presenting {notebook.name} to {args.students} student(s): open http://{args.host}:{args.port}/ "
           f"(Ctrl+C to stop). Warming {args.students} kernel(s) first: about "
           f"{max(1, round(args.students * 8 / (os.cpu_count() or 1) / 60))} min on this machine.", flush=True)
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)  # the kernels inherit it, and plots vanish
-    env.update(ONE_THREAD)
+    env = server_env()
     os.execvpe(command[0], command, env)
 
 

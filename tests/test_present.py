@@ -1,0 +1,151 @@
+"""`make present`'s setup (tools/present.py) and the load test's page client
+(bench/voila_client.py), without starting a server. A real class of one,
+served and moved: tests/browser/test_present.py."""
+
+import asyncio
+import json
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tools"), str(ROOT / "bench")]
+
+import present  # noqa: E402
+import voila_client  # noqa: E402
+
+
+def option(command, name):
+    """The value of --name=value in a command line (the last one given)."""
+    values = [arg.split("=", 1)[1] for arg in command if arg.startswith(f"--{name}=")]
+    assert values, f"--{name} is missing from {command}"
+    return values[-1]
+
+
+def test_voila_command_sizes_the_pool_and_culls():
+    command = present.voila_command(present.find_notebook("03"), port=9000, students=30, cull=240, fill_delay=5)
+    assert command[1:4] == ["-m", "voila", str(present.NOTEBOOKS / "03_gradient_descent_on_a_loss_surface.ipynb")]
+    assert option(command, "VoilaConfiguration.preheat_kernel") == "True"
+    assert option(command, "VoilaConfiguration.default_pool_size") == "30"
+    assert option(command, "VoilaKernelManager.fill_delay") == "5"
+    assert option(command, "MappingKernelManager.cull_idle_timeout") == "240"
+    assert option(command, "MappingKernelManager.cull_interval") == str(present.CULL_INTERVAL)
+    assert option(command, "MappingKernelManager.cull_connected") == "False"  # an open tab keeps its kernel
+    assert option(command, "port") == "9000"
+    # The choices a class of thirty needed (see present.py for why).
+    assert option(command, "VoilaConfiguration.multi_kernel_manager_class") == "present.OneCoreFreeKernelManager"
+    assert option(command, "KernelManager.transport") == "ipc"
+    assert option(command, "Voila.tornado_settings") == "disable_check_xsrf=True"
+
+
+def test_voila_command_names_bad_settings():
+    notebook = present.find_notebook("03")
+    with pytest.raises(ValueError, match="students must be at least 1; got 0"):
+        present.voila_command(notebook, students=0)
+    with pytest.raises(ValueError, match=f"cull must be at least {present.CULL_INTERVAL} seconds; got 10"):
+        present.voila_command(notebook, cull=10)
+    with pytest.raises(ValueError, match="no notebook '99'; choose one of: 01 02 03 04 05 06 07 08 09"):
+        present.find_notebook("99")
+
+
+def test_server_env_gives_voila_this_folder_and_one_blas_thread():
+    env = present.server_env({"MPLBACKEND": "Agg", "PYTHONPATH": "/elsewhere", "PATH": "/bin"})
+    assert "MPLBACKEND" not in env  # the kernels would inherit it and draw no inline plots
+    assert env["PYTHONPATH"].split(":") == [str(ROOT / "tools"), "/elsewhere"]
+    assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+    assert env["PATH"] == "/bin"
+
+
+class FakeKernel:
+    def __init__(self, states):
+        self.states = list(states)  # execution_state at each look, the last one repeated
+
+    @property
+    def execution_state(self):
+        return self.states.pop(0) if len(self.states) > 1 else self.states[0]
+
+
+class FakeManager:
+    """Just what OneCoreFreeKernelManager._release_turn_when_quiet looks at."""
+
+    QUIET, LIMIT = 0.3, 5
+
+    def __init__(self, kernel):
+        self.kernel = kernel
+        self._turns = asyncio.Semaphore(0)
+
+    def __contains__(self, kernel_id):
+        return kernel_id == "k"
+
+    def get_kernel(self, kernel_id):
+        return self.kernel
+
+
+def released_after(states, monkeypatch):
+    """Seconds, on a fake clock, until the turn of a kernel whose state is
+    ``states[i]`` at the i-th look (one look every 0.1 s) is released."""
+    clock = {"ms": 0}  # whole milliseconds: no drift from adding 0.1 many times
+
+    async def sleep(seconds):
+        clock["ms"] += round(1000 * seconds)
+        await real_sleep(0)
+
+    real_sleep = asyncio.sleep
+    monkeypatch.setattr(present, "time", types.SimpleNamespace(monotonic=lambda: clock["ms"] / 1000))
+    monkeypatch.setattr(present, "asyncio", types.SimpleNamespace(sleep=sleep))
+    manager = FakeManager(FakeKernel(states))
+    asyncio.run(present.OneCoreFreeKernelManager._release_turn_when_quiet(manager, "k"))
+    assert manager._turns._value == 1  # released once
+    return clock["ms"] / 1000
+
+
+def test_a_turn_is_released_once_the_notebook_has_run(monkeypatch):
+    # Starting, then idle before any cell ran: not done yet. Busy from the
+    # 9th look (0.8 s), then idle from the 19th (1.8 s): done QUIET = 0.3 s later.
+    assert released_after(["starting"] * 3 + ["idle"] * 5 + ["busy"] * 10 + ["idle"], monkeypatch) == 2.1
+
+
+def test_a_pause_between_cells_does_not_end_the_turn(monkeypatch):
+    # Idle for 0.2 s (< QUIET) between two cells, then idle from 0.8 s on.
+    assert released_after(["busy"] * 3 + ["idle"] * 2 + ["busy"] * 3 + ["idle"], monkeypatch) == 1.1
+
+
+def test_a_kernel_that_never_runs_releases_its_turn_after_the_limit(monkeypatch):
+    monkeypatch.setattr(FakeManager, "LIMIT", 0.5)
+    assert released_after(["starting"], monkeypatch) == 0.5
+
+
+# ---------------------------------------------------------------- the page client's frames
+
+
+def message_parts():
+    header = {"msg_id": "1", "username": "student", "session": "s", "msg_type": "comm_msg", "version": "5.3",
+              "date": "1970-01-01T00:00:00.000000Z"}
+    content = {"comm_id": "c", "data": {"method": "update", "state": {"value": 31}, "buffer_paths": []}}
+    return header, content
+
+
+def test_frames_match_jupyter_servers_own_v1_protocol():
+    from jupyter_server.services.kernels.connection.base import (
+        deserialize_msg_from_ws_v1,
+        serialize_msg_to_ws_v1,
+    )
+
+    header, content = message_parts()
+    frame = voila_client.encode("shell", header, content, {"version": "1.0.0"})
+    channel, parts = deserialize_msg_from_ws_v1(frame)  # as the server reads what a page sends
+    assert channel == "shell"
+    assert [json.loads(p) for p in parts] == [header, {}, {"version": "1.0.0"}, content]
+
+    # As the server writes to a page: the client reads the same message, buffers included.
+    picture = b"\x89PNG\r\n fake picture bytes"
+    parts = [json.dumps(p).encode() for p in (header, {"msg_id": "0"}, {}, content)] + [picture]
+    channel, got_header, got_content, buffers = voila_client.decode(serialize_msg_to_ws_v1(parts, "iopub"))
+    assert (channel, got_header, got_content, buffers) == ("iopub", header, content, [picture])
+
+
+def test_decode_reads_back_what_encode_wrote():
+    header, content = message_parts()
+    assert voila_client.decode(voila_client.encode("control", header, content)) == ("control", header, content, [])
