@@ -73,10 +73,11 @@ bench: $(VENV)/.bench
 	$(READER_ENV) $(PY) bench/bench_sliders.py
 	$(READER_ENV) $(PY) bench/bench_series.py
 
-## bench-class: a class of STUDENTS on this machine, through make present's setup (bench/bench_class.py)
+## bench-class: a class of STUDENTS through make present's setup, BROWSERS of them in Chromium (bench/bench_class.py)
 STUDENTS ?= 30
+BROWSERS ?= 3
 bench-class: $(VENV)/.bench
-	$(READER_ENV) $(PY) bench/bench_class.py --students $(STUDENTS)
+	$(READER_ENV) $(PY) bench/bench_class.py --students $(STUDENTS) --browsers $(BROWSERS)
 
 ## bench-drag: every slider of every notebook, moved notch by notch in Voila + Chromium (bench/bench_drag.py)
 bench-drag: $(VENV)/.bench

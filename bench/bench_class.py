@@ -268,7 +268,7 @@ def main():
     parser.add_argument("--minutes", type=float, default=1.0, help="how long the students move sliders")
     parser.add_argument("--cull", type=int, default=present.DEFAULT_CULL, help="as make present's PRESENT_CULL (s)")
     parser.add_argument("--fill-delay", type=float, default=present.DEFAULT_FILL_DELAY,
-                        help="as make present's PRESENT_FILL_DELAY (s)")
+                        help="as tools/present.py --fill-delay (s)")
     args = parser.parse_args()
     browsers = min(max(args.browsers, 0), args.students)
     helpers = browser_helpers()
@@ -309,13 +309,22 @@ def main():
         return "met" if ok else "MISSED"
 
     print(f"{'students':<20}{'ready s med/p95/max':>22}{'move ms med/p95/max':>22}{'moves':>7}{'failures':>10}")
+    counts = {"Chromium": browsers, "protocol": args.students - browsers}
     for kind, record in records.items():
-        count = len(record.ready) + sum(1 for f in record.failures if "within" not in f)
+        count = counts[kind]
         if count:
             print(f"{f'{count} {kind}':<20}{summary(record.ready):>22}{summary(record.moves, '{:.0f}'):>22}"
                   f"{len(record.moves):>7}{len(record.failures):>10}")
         for failure in record.failures[:5]:
             print(f"  failure: {failure}")
+    everyone = Record()
+    for record in records.values():
+        everyone.ready += record.ready
+        everyone.moves += record.moves
+        everyone.failures += record.failures
+    if browsers and browsers < args.students:
+        print(f"{f'all {args.students}':<20}{summary(everyone.ready):>22}{summary(everyone.moves, '{:.0f}'):>22}"
+              f"{len(everyone.moves):>7}{len(everyone.failures):>10}")
     gone = {how: [s.get("gone") for s in leaving.values() if s["how"] == how and s.get("kernel")]
             for how in ("closed", "vanished")}
     for how, times in gone.items():
@@ -327,19 +336,17 @@ def main():
     print(f"kernels: {peak['kernels']} at the peak ({peak['memory'] / 2**20:.0f} MiB, "
           f"{peak['memory'] / max(peak['kernels'], 1) / 2**20:.0f} MiB each; server {peak['server'] / 2**20:.0f} MiB), "
           f"{len(left)} at the end (the refilled pool); shutdown requests refused: {shutdowns_refused}")
-    ready = records["Chromium"].ready + records["protocol"].ready
-    moves = records["Chromium"].moves + records["protocol"].moves
-    failures = records["Chromium"].failures + records["protocol"].failures
+    ready, moves, failures = everyone.ready, everyone.moves, everyone.failures
     all_gone = [t for times in gone.values() for t in times]
-    if ready and moves:
-        print(f"targets (all students): no failure {verdict(not failures)}; ready median <= 5 s "
-              f"{verdict(statistics.median(ready) <= TARGETS['ready_median'])}, max <= 15 s "
-              f"{verdict(max(ready) <= TARGETS['ready_max'])}; move median <= 300 ms "
-              f"{verdict(statistics.median(moves) <= TARGETS['move_median'])}, p95 <= 1 s "
-              f"{verdict(percentile(moves, 0.95) <= TARGETS['move_p95'])}; kernels of the students who left gone "
-              f"within 5 min {verdict(all(t is not None and t <= TARGETS['gone'] for t in all_gone))}; "
-              f"memory bounded by pool + open pages "
-              f"{verdict(peak['kernels'] <= 2 * args.students)} ({peak['kernels']} <= 2 x {args.students})")
+    never = float("inf")  # no page ready or no move measured: the target is missed
+    print(f"targets (all students): no failure {verdict(not failures)}; ready median <= 5 s "
+          f"{verdict((statistics.median(ready) if ready else never) <= TARGETS['ready_median'])}, max <= 15 s "
+          f"{verdict(max(ready, default=never) <= TARGETS['ready_max'])}; move median <= 300 ms "
+          f"{verdict((statistics.median(moves) if moves else never) <= TARGETS['move_median'])}, p95 <= 1 s "
+          f"{verdict((percentile(moves, 0.95) if moves else never) <= TARGETS['move_p95'])}; kernels of the "
+          f"students who left gone within 5 min "
+          f"{verdict(all(t is not None and t <= TARGETS['gone'] for t in all_gone))}; memory bounded by pool + "
+          f"open pages {verdict(peak['kernels'] <= 2 * args.students)} ({peak['kernels']} <= 2 x {args.students})")
     return 0
 
 

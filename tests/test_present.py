@@ -1,8 +1,9 @@
 """`make present`'s setup (tools/present.py) and the load test's page client
 (bench/voila_client.py), without starting a server. A real class of one,
-served and moved: tests/browser/test_present.py."""
+served and moved: tests/browser/test_present_class.py."""
 
 import asyncio
+import concurrent.futures
 import json
 import sys
 import types
@@ -96,7 +97,11 @@ def released_after(states, monkeypatch):
     monkeypatch.setattr(present, "time", types.SimpleNamespace(monotonic=lambda: clock["ms"] / 1000))
     monkeypatch.setattr(present, "asyncio", types.SimpleNamespace(sleep=sleep))
     manager = FakeManager(FakeKernel(states))
-    asyncio.run(present.OneCoreFreeKernelManager._release_turn_when_quiet(manager, "k"))
+    release = present.OneCoreFreeKernelManager._release_turn_when_quiet
+    # In a thread of its own: after the browser tests, sync Playwright keeps an
+    # event loop running in this one, where asyncio.run() is refused.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(lambda: asyncio.run(release(manager, "k"))).result()
     assert manager._turns._value == 1  # released once
     return clock["ms"] / 1000
 

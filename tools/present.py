@@ -8,16 +8,21 @@ What it sets up for a room of students (``make present NB=03 PRESENT_STUDENTS=30
   ``students`` kernels and runs the notebook in each, so a student's page
   arrives already computed instead of waiting for the notebook to run (with
   thirty students, each waiting for the others' runs: about a minute and a
-  half on 2 cores). The pool refills after ``--fill-delay`` seconds, so a
-  student who reloads still gets a ready page;
-- culling: the kernel of a closed or abandoned tab is shut down once it has
-  had no connection and no activity for ``--cull`` seconds (checked every 30
-  s), so a class that reloads does not fill the memory. An open tab keeps its
-  kernel however long the student reads.
+  half on 2 cores). The kernels run the notebook one at a time on a 2-core
+  machine (``OneCoreFreeKernelManager``), so the pool takes about
+  ``students`` x 4.5 s to warm up for notebook 03: start it a few minutes
+  before the class. The pool refills, in the same way, ``--fill-delay``
+  seconds after a student takes a kernel, so a latecomer or a reload still
+  gets a ready page;
+- a closed tab's kernel is shut down at once (the page asks for it as it
+  closes). Culling shuts down the kernel of a tab that vanished without
+  closing (lid shut, Wi-Fi lost) once it has had no connection and no
+  activity for ``--cull`` seconds (checked every 30 s), so a class that
+  reloads does not fill the memory. An open tab keeps its kernel however
+  long the student reads.
 
-The pool takes about ``students`` x (time to run the notebook) / cores to
-warm up: start it a few minutes before the class (it prints when it is ready
-in its log: "Kernel pool ... is filled").
+What a class of 30 measured (``make bench-class STUDENTS=30``) is in the
+README's "Teaching with this series" and in bench/README.md.
 """
 
 import argparse
@@ -48,6 +53,7 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 # all but one core, so that one core always answers the students already in
 # class (their slider moves, the pages of those who arrive or reload).
 PREHEAT_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)
+SECONDS_PER_KERNEL = 4.5  # to start a kernel and run notebook 03 in it, on one core (measured: 30 in 132-135 s)
 
 
 class OneCoreFreeKernelManager(AsyncMappingKernelManager):
@@ -157,8 +163,9 @@ def main(argv=None):
     except ValueError as error:
         parser.error(str(error))
     print(f"Presenting {notebook.name} to {args.students} student(s): open http://{args.host}:{args.port}/ "
-          f"(Ctrl+C to stop). Warming {args.students} kernel(s) first: about "
-          f"{max(1, round(args.students * 8 / (os.cpu_count() or 1) / 60))} min on this machine.", flush=True)
+          f"(Ctrl+C to stop). Warming {args.students} kernel(s) first, {PREHEAT_AT_ONCE} at a time: about "
+          f"{max(1, round(args.students * SECONDS_PER_KERNEL / PREHEAT_AT_ONCE / 60))} min; the log says "
+          f"\"Kernel pool ... is filled\" when the last one starts.", flush=True)
     env = server_env()
     os.execvpe(command[0], command, env)
 
