@@ -160,6 +160,22 @@ def test_lr_panel_accepts_other_data():
     assert "final loss=" in panel.text
 
 
+@pytest.mark.parametrize("make_panel", [learning_rate_panel, batch_size_panel])
+def test_panels_draw_a_noise_free_line_whose_lowest_loss_is_zero(make_panel):
+    # The lowest possible loss is exactly 0, which a log axis cannot show: the
+    # loss axis starts below the smallest positive loss instead (it raised
+    # "Axis limits cannot be NaN or Inf").
+    x = np.linspace(-1, 1, 200)
+    panel = make_panel(x, 2 * x + 1)
+    for lr in (0.05, 0.3):
+        panel.controls["lr"].value = lr
+        assert "final loss=" in panel.text
+        ax = panel.figure.axes[1]
+        loss = np.concatenate([line.get_ydata() for line in ax.get_lines() if len(line.get_ydata()) > 1])
+        low, high = ax.get_ylim()
+        assert 0 < low < loss[loss > 0].min() and loss.max() < high < np.inf
+
+
 def test_lr_panel_wants_x_and_y_together():
     with pytest.raises(ValueError, match="x and y"):
         learning_rate_panel(np.zeros((5, 1)))

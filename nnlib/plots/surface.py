@@ -374,6 +374,15 @@ def _panel_note(ax):
                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": COLORS["bad"]})
 
 
+def _log_axis_floor(path):
+    """Where a log loss axis for ``path`` starts: below the lowest possible
+    loss, or, when that is 0 (a noise-free line, which a log axis cannot
+    show), below the smallest positive loss on the path."""
+    positive = path.loss[path.loss > 0]
+    lowest = path.best_loss if path.best_loss > 0 else (positive.min() if positive.size else 1e-12)
+    return 0.8 * lowest
+
+
 def _loss_limits_below_legend(ax, low, high, data_share=0.75):
     """Log-scale y limits from ``low`` such that ``high`` sits at ``data_share``
     of the height: the legend in the upper corner then covers no point."""
@@ -454,7 +463,7 @@ class LearningRateView:
         self.note.set_text(note)
         self.loss_line.set_data(np.arange(len(path.loss)), path.loss)
         _set_xlim(self.ax_loss, 0, max(steps, 1))
-        _loss_limits_below_legend(self.ax_loss, path.best_loss * 0.8, max(path.loss.max(), path.loss[0]) * 1.2)
+        _loss_limits_below_legend(self.ax_loss, _log_axis_floor(path), max(path.loss.max(), path.loss[0]) * 1.2)
         _retitle(self.ax_loss, TEXT["lr_loss_title_diverged"].format(step=diverged_at_step(path)) if diverged
                  else TEXT["lr_loss_title"].format(loss=path.final_loss))
         _freeze_layout(self.figure)
@@ -510,5 +519,5 @@ class BatchSizeView:
         self.update_line.set_data(epochs, path.loss)
         self.epoch_line.set_data(epochs[ends], path.loss[ends])
         _set_xlim(self.ax_loss, 0, path.epochs)
-        _loss_limits_below_legend(self.ax_loss, path.best_loss * 0.8, max(path.loss.max(), path.loss[0]) * 1.2)
+        _loss_limits_below_legend(self.ax_loss, _log_axis_floor(path), max(path.loss.max(), path.loss[0]) * 1.2)
         _freeze_layout(self.figure)
