@@ -7,6 +7,7 @@ import glob
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -15,6 +16,7 @@ import pytest
 
 import nnlib
 from nnlib.exercises import EXERCISES, Exercise, Feedback, check, exercises_of, show_solution, solutions_markdown
+from nnlib.exercises import _core
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IDS = sorted(EXERCISES)
@@ -84,6 +86,37 @@ def test_an_answer_that_raises_is_a_sentence_naming_the_line(key):
     assert "ZeroDivisionError" in feedback.message
     assert "return scale / 0" in feedback.message
     assert "my_answer" in feedback.message
+
+
+@pytest.mark.parametrize("key", FUNCTION_IDS)
+def test_an_answer_that_never_returns_is_stopped_and_its_loop_named(key, monkeypatch):
+    monkeypatch.setattr(_core, "TIME_LIMIT", 0.2)
+
+    def my_answer(*args):
+        n = 0
+        while n >= 0:  # the line the message must show
+            try:
+                n += 1
+            except Exception:  # must not swallow the time limit
+                pass
+
+    feedback = check(key, my_answer)
+    assert not feedback.passed
+    assert "Traceback" not in feedback.message
+    assert "it had not returned after 0.2 s, so the check stopped it at line" in feedback.message
+    assert "of `my_answer`" in feedback.message
+    assert "loop that never ends" in feedback.message
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no alarm left behind
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+
+
+def test_a_check_in_another_thread_runs_without_a_time_limit():
+    # Signals are for the main thread only: elsewhere the check runs as before.
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        feedback = thread.submit(check, FUNCTION_IDS[0], EXERCISES[FUNCTION_IDS[0]].solution).result()
+    assert feedback.passed
 
 
 @pytest.mark.parametrize("key", FUNCTION_IDS)

@@ -4,15 +4,21 @@ sentence.
 
 A check never shows a bare traceback. An exception raised in the reader's
 code is caught and reported with the line that failed; an answer of the
-wrong type or shape gets a sentence saying what was expected.
+wrong type or shape gets a sentence saying what was expected. A reader's
+function that does not return within TIME_LIMIT seconds (a loop that never
+ends) is stopped and reported the same way, where the operating system
+allows it (Linux and macOS, in the kernel's main thread).
 """
 
+import contextlib
 import html
 import inspect
 import math
 import numbers
 import os
 import re
+import signal
+import threading
 import traceback
 
 import numpy as np
@@ -54,6 +60,39 @@ class Wrong(Exception):
 
 class ReaderError(Wrong):
     """The reader's code raised an exception; the message says where."""
+
+
+# Seconds a reader's function may take in one call of a check. Every
+# solution returns within 0.01 s, so a call still running after this is
+# caught in a loop that never ends.
+TIME_LIMIT = 10
+
+
+class _TimeIsUp(BaseException):
+    """Raised in the reader's code when TIME_LIMIT has passed. A
+    BaseException, so that an ``except Exception`` in that code does not
+    swallow it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Raise _TimeIsUp in the code that runs inside after ``seconds``.
+    Signals exist only on Unix and only in the main thread; elsewhere there
+    is no limit (a kernel can always be interrupted by hand)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def time_is_up(signum, frame):
+        raise _TimeIsUp
+
+    previous = signal.signal(signal.SIGALRM, time_is_up)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class Exercise:
@@ -194,22 +233,37 @@ def where_it_failed(error):
     last one not in nnlib, numpy or the standard library (a notebook cell
     is a file such as /tmp/ipykernel_42/123.py, with the cell's lines).
     """
-    frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR + os.sep)]
-    readers = [f for f in frames if not _is_library_file(f.filename)]
+    frames, frame = _readers_frame(error)
     what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    if not readers:
+    if frame is None:
         return f"it raised {what}"
-    frame = readers[-1]
-    line = (frame.line or "").strip()
-    where = f"line {frame.lineno} of `{frame.name}`" if frame.name != "<module>" else f"line {frame.lineno}"
-    sentence = f"it raised {what}, at {where}" + (f": `{line}`" if line else "")
+    sentence = f"it raised {what}, {_at(frame)}"
     if frame is not frames[-1]:
         inner = frames[-1]
         module = "numpy" if os.path.abspath(inner.filename).startswith(_NUMPY_DIR) else (
             "nnlib" if os.path.abspath(inner.filename).startswith(_NNLIB_DIR) else "a library")
         sentence += f" (the error came from inside {module}, called from that line)"
     return sentence
+
+
+def where_it_was(error):
+    """The reader's line ``error`` was raised in, as "at line 3 of `f`: `while n > 0:`" ("" if none)."""
+    _frames, frame = _readers_frame(error)
+    return "" if frame is None else _at(frame)
+
+
+def _readers_frame(error):
+    """(the traceback's frames outside nnlib.exercises, the reader's last frame or None)."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR + os.sep)]
+    readers = [f for f in frames if not _is_library_file(f.filename)]
+    return frames, (readers[-1] if readers else None)
+
+
+def _at(frame):
+    line = (frame.line or "").strip()
+    where = f"line {frame.lineno} of `{frame.name}`" if frame.name != "<module>" else f"line {frame.lineno}"
+    return f"at {where}" + (f": `{line}`" if line else "")
 
 
 def call(function, *args, call_as=None):
@@ -224,11 +278,17 @@ def call(function, *args, call_as=None):
                     f"`{getattr(function, '__name__', 'f')}{signature}`.") from None
     except ValueError:  # builtins without a signature: just try
         pass
+    names = _argument_names(call_as, len(args))
+    shown = ", ".join(f"{name} = {_short(a)}" if name else _short(a) for name, a in zip(names, args))
     try:
-        return function(*args)
+        with _time_limit(TIME_LIMIT):
+            return function(*args)
+    except _TimeIsUp as stopped:
+        where = where_it_was(stopped)
+        raise ReaderError(f"When the check called your function with {shown}, it had not returned after "
+                          f"{TIME_LIMIT} s, so the check stopped it{' ' + where if where else ''}. Is there a "
+                          f"loop that never ends, such as a `while` whose condition never turns false?") from None
     except Exception as error:
-        names = _argument_names(call_as, len(args))
-        shown = ", ".join(f"{name} = {_short(a)}" if name else _short(a) for name, a in zip(names, args))
         raise ReaderError(f"When the check called your function with {shown}, {where_it_failed(error)}.") from None
 
 
