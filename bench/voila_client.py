@@ -52,7 +52,8 @@ def decode(frame):
 
 
 class VoilaPage:
-    """One student's page: ``await open()``, ``await move(label, value)``, ``await close()``."""
+    """One student's page: ``await open()``, then ``sliders, image = panel()``
+    and ``await move(sliders["steps"], 31, image)``, then ``await close()``."""
 
     def __init__(self, base_url):
         self.base_url = base_url.rstrip("/")
@@ -73,7 +74,10 @@ class VoilaPage:
         """Fetch the page, connect to its kernel and receive every widget's state."""
         response = await AsyncHTTPClient().fetch(self.base_url + "/", request_timeout=timeout)
         html = response.body.decode()
-        self.kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', html).group(1)
+        found = re.search(r'"kernelId": "([0-9a-f-]+)"', html)
+        if found is None:
+            raise RuntimeError(f"the page (HTTP {response.code}, {len(html)} characters) names no kernel")
+        self.kernel_id = found.group(1)
         self.views = re.findall(r'widget-view\+json": \{"model_id": "([0-9a-f]+)"', html)
         cookies = response.headers.get_list("Set-Cookie")
         xsrf = [c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("_xsrf=")]
