@@ -51,6 +51,14 @@ def test_voila_command_names_bad_settings():
         present.find_notebook("99")
 
 
+def test_the_warm_up_estimate_spans_the_measured_notebooks(monkeypatch):
+    monkeypatch.setattr(present, "PREHEAT_AT_ONCE", 1)  # a 2-core machine
+    assert present.warm_up_text(30) == "about 2 to 4 min"  # 30 x 4.5 s and 30 x 7.4 s
+    assert present.warm_up_text(1) == "about 1 min"  # never "0 min"
+    monkeypatch.setattr(present, "PREHEAT_AT_ONCE", 3)
+    assert present.warm_up_text(30) == "about 1 min"
+
+
 def test_server_env_gives_voila_this_folder_and_one_blas_thread():
     env = present.server_env({"MPLBACKEND": "Agg", "PYTHONPATH": "/elsewhere", "PATH": "/bin"})
     assert "MPLBACKEND" not in env  # the kernels would inherit it and draw no inline plots

@@ -10,8 +10,8 @@ What it sets up for a room of students (``make present NB=03 PRESENT_STUDENTS=30
   thirty students, each waiting for the others' runs: about a minute and a
   half on 2 cores). The kernels run the notebook one at a time on a 2-core
   machine (``OneCoreFreeKernelManager``), so the pool takes about
-  ``students`` x 4.5 s to warm up for notebook 03: start it a few minutes
-  before the class. The pool refills, in the same way, ``--fill-delay``
+  ``students`` x 4.5 s to warm up for notebook 03 (x 7.4 s for 07, the
+  longest to run): start it a few minutes before the class. The pool refills, in the same way, ``--fill-delay``
   seconds after a student takes a kernel, so a latecomer or a reload still
   gets a ready page;
 - a closed tab's kernel is shut down at once (the page asks for it as it
@@ -53,7 +53,10 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 # all but one core, so that one core always answers the students already in
 # class (their slider moves, the pages of those who arrive or reload).
 PREHEAT_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)
-SECONDS_PER_KERNEL = 4.5  # to start a kernel and run notebook 03 in it, on one core (measured: 30 in 132-135 s)
+# Seconds to start a kernel and run the notebook in it, on one core of a
+# 2-core machine: notebook 03 (30 kernels in 132-135 s) and 07, the longest
+# to run (30 in 222 s).
+SECONDS_PER_KERNEL = {"03": 4.5, "07": 7.4}
 
 
 class OneCoreFreeKernelManager(AsyncMappingKernelManager):
@@ -147,6 +150,13 @@ def voila_command(notebook, *, host="127.0.0.1", port=8866, students=1, cull=DEF
     ]
 
 
+def warm_up_text(students):
+    """How long the pool takes to warm up, as "about 2 to 4 min" (from SECONDS_PER_KERNEL)."""
+    low, high = (max(1, round(students * seconds / PREHEAT_AT_ONCE / 60))
+                 for seconds in (min(SECONDS_PER_KERNEL.values()), max(SECONDS_PER_KERNEL.values())))
+    return f"about {low} to {high} min" if high > low else f"about {high} min"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebook", help="the notebook's number, such as 03")
@@ -163,9 +173,9 @@ def main(argv=None):
     except ValueError as error:
         parser.error(str(error))
     print(f"Presenting {notebook.name} to {args.students} student(s): open http://{args.host}:{args.port}/ "
-          f"(Ctrl+C to stop). Warming {args.students} kernel(s) first, {PREHEAT_AT_ONCE} at a time: about "
-          f"{max(1, round(args.students * SECONDS_PER_KERNEL / PREHEAT_AT_ONCE / 60))} min; the log says "
-          f"\"Kernel pool ... is filled\" when the last one starts.", flush=True)
+          f"(Ctrl+C to stop). Warming {args.students} kernel(s) first, {PREHEAT_AT_ONCE} at a time: "
+          f"{warm_up_text(args.students)}; the log says \"Kernel pool ... is filled\" when the last one "
+          f"starts.", flush=True)
     env = server_env()
     os.execvpe(command[0], command, env)
 
