@@ -278,18 +278,24 @@ def call(function, *args, call_as=None):
                     f"`{getattr(function, '__name__', 'f')}{signature}`.") from None
     except ValueError:  # builtins without a signature: just try
         pass
-    names = _argument_names(call_as, len(args))
-    shown = ", ".join(f"{name} = {_short(a)}" if name else _short(a) for name, a in zip(names, args))
     try:
         with _time_limit(TIME_LIMIT):
             return function(*args)
     except _TimeIsUp as stopped:
         where = where_it_was(stopped)
-        raise ReaderError(f"When the check called your function with {shown}, it had not returned after "
-                          f"{TIME_LIMIT} s, so the check stopped it{' ' + where if where else ''}. Is there a "
-                          f"loop that never ends, such as a `while` whose condition never turns false?") from None
+        raise ReaderError(f"When the check called your function with {_shown_arguments(call_as, args)}, it had "
+                          f"not returned after {TIME_LIMIT} s, so the check stopped it{' ' + where if where else ''}. "
+                          f"Is there a loop that never ends, such as a `while` whose condition never turns false?"
+                          ) from None
     except Exception as error:
-        raise ReaderError(f"When the check called your function with {shown}, {where_it_failed(error)}.") from None
+        raise ReaderError(f"When the check called your function with {_shown_arguments(call_as, args)}, "
+                          f"{where_it_failed(error)}.") from None
+
+
+def _shown_arguments(call_as, args):
+    """The arguments of a call, as "n = 1000, batch_size = 64" (named when ``call_as`` names them)."""
+    names = _argument_names(call_as, len(args))
+    return ", ".join(f"{name} = {_short(a)}" if name else _short(a) for name, a in zip(names, args))
 
 
 def _argument_names(call_as, count):
