@@ -14,12 +14,15 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     search.py     grid search, random search, seed repeats (import nnlib.search)
     capacity.py   polynomial_features, least_squares, random_relu_features
     overfitting.py  notebook 07: errors against degree, learning curves, double descent
+    diagnostics.py  notebook 10: Recorder, per-layer statistics, update-to-data ratios
 """
 
 from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split
 from .capacity import least_squares, polynomial_features, random_relu_features
 from .datasets import corrupt_labels, load_digits, make_line, make_moons, make_sine, make_spirals
 from .gradients import backprop_gradients, finite_difference_gradients, gradient_check, numerical_gradient, relative_error
+from .diagnostics import (LayerStats, Recorder, dead_fraction, input_independent_baseline, layer_statistics,
+                          saturated_fraction, signal_run, train_watched, update_ratios, variance_factor)
 from .layers import Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh, count_parameters, mlp
 from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
 from .optim import SGD
@@ -42,4 +45,6 @@ __all__ = [
     "corrupt_labels", "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
     "accuracy_margin", "best_of_k", "examples_needed", "expected_best_accuracy", "shared_rows", "stratified_split",
     "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",
+    "LayerStats", "Recorder", "dead_fraction", "input_independent_baseline", "layer_statistics",
+    "saturated_fraction", "signal_run", "train_watched", "update_ratios", "variance_factor",
 ]

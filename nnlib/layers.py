@@ -93,6 +93,30 @@ class Layer:
             raise RuntimeError(f"{self!r}.backward was called before forward")
 
 
+# The variance of the weights for each init, before the gain (see Linear).
+INITS = ("glorot", "he", "lecun", "zeros")
+
+
+def init_variance(init, in_features, out_features):
+    """Var(w) of ``init`` for a (in_features, out_features) weight matrix."""
+    return {"he": 2.0 / in_features, "lecun": 1.0 / in_features,
+            "glorot": 2.0 / (in_features + out_features), "zeros": 0.0}[check_init(init)]
+
+
+def check_init(init):
+    if init not in INITS:
+        raise ValueError(f"init must be one of {list(INITS)}; got {init!r}")
+    return init
+
+
+def check_gain(gain):
+    if isinstance(gain, bool) or not isinstance(gain, (int, float, np.integer, np.floating)):
+        raise TypeError(f"gain must be a positive number; got {gain!r}")
+    if not np.isfinite(gain) or gain <= 0:
+        raise ValueError(f"gain must be a positive finite number (1.0 keeps the init's scale); got {gain!r}")
+    return float(gain)
+
+
 class Linear(Layer):
     """y = x @ W + b.
 
@@ -103,20 +127,19 @@ class Linear(Layer):
     the size of the signal about the same from layer to layer:
     init="he" (He et al. 2015): sqrt(2 / in), for ReLU;
     init="lecun" (LeCun et al. 1998): sqrt(1 / in), for tanh and sigmoid;
-    init="glorot" (Glorot and Bengio 2010, also called Xavier): sqrt(2 / (in + out)).
-    Biases start at zero.
+    init="glorot" (Glorot and Bengio 2010, also called Xavier): sqrt(2 / (in + out));
+    init="zeros": all weights 0 (every unit of the layer starts identical).
+    gain multiplies that standard deviation (gain=2 doubles every weight).
+    Biases start at zero. ``init_std`` is the standard deviation used.
     """
 
-    def __init__(self, in_features, out_features, *, rng=None, init="he", dtype=np.float64):
+    def __init__(self, in_features, out_features, *, rng=None, init="he", gain=1.0, dtype=np.float64):
         self.in_features = check_positive_int(in_features, "in_features")
         self.out_features = check_positive_int(out_features, "out_features")
-        variances = {"he": 2.0 / in_features, "lecun": 1.0 / in_features,
-                     "glorot": 2.0 / (in_features + out_features)}
-        if init not in variances:
-            raise ValueError(f"init must be one of {sorted(variances)}; got {init!r}")
-        std = np.sqrt(variances[init])
+        self.init, self.gain = check_init(init), check_gain(gain)
+        self.init_std = self.gain * np.sqrt(init_variance(init, in_features, out_features))
         rng = as_rng(rng)
-        W = (rng.standard_normal((in_features, out_features)) * std).astype(dtype)
+        W = (rng.standard_normal((in_features, out_features)) * self.init_std).astype(dtype)
         self.W = Parameter("W", W)
         self.b = Parameter("b", np.zeros(out_features, dtype=dtype))
         self._x = None
@@ -226,6 +249,12 @@ class Sequential(Layer):
     Parameter names carry the layer's index: "0.W", "0.b", "2.W", ...
     A layer object may appear only once: it keeps the input of its last
     forward pass for backward, so a second place would overwrite it.
+
+    hooks: functions hook(kind, i, layer, array) called with
+    kind="forward" and layer i's output after its forward, and with
+    kind="backward" and dLoss/d(layer i's output) before its backward
+    (PyTorch's forward and backward hooks, in one list). nnlib.Recorder
+    uses them to look inside a network.
     """
 
     def __init__(self, *layers):
@@ -233,6 +262,7 @@ class Sequential(Layer):
             if not isinstance(layer, Layer):
                 raise TypeError(f"Sequential: argument {i} must be a Layer; got {type(layer).__name__}")
         self.layers = list(layers)
+        self.hooks = []
         self._check_each_layer_once()
         self._name_parameters()
 
@@ -266,6 +296,8 @@ class Sequential(Layer):
         try:
             for i, layer in enumerate(self.layers):
                 x = layer.forward(x)
+                for hook in self.hooks:
+                    hook("forward", i, layer, x)
         except ValueError as error:
             raise ValueError(f"Sequential layer {i}: {error}") from error
         return x
@@ -277,13 +309,19 @@ class Sequential(Layer):
         i = 0
         try:
             for i in range(len(self.layers) - 1, 0, -1):
+                self._backward_hooks(i, grad_y)
                 grad_y = self.layers[i].backward(grad_y)
             i, first = 0, self.layers[0]
+            self._backward_hooks(0, grad_y)
             if not need_input_grad and isinstance(first, (Linear, Sequential)):
                 return first.backward(grad_y, need_input_grad=False)
             return first.backward(grad_y)
         except ValueError as error:
             raise ValueError(f"Sequential layer {i}: {error}") from error
+
+    def _backward_hooks(self, i, grad_y):
+        for hook in self.hooks:
+            hook("backward", i, self.layers[i], grad_y)
 
     def parameters(self):
         return [p for layer in self.layers for p in layer.parameters()]
@@ -299,22 +337,27 @@ class Sequential(Layer):
         return f"Sequential(\n{inner}\n)"
 
 
-def mlp(sizes, *, activation="relu", rng=None, dtype=np.float64):
+def mlp(sizes, *, activation="relu", init=None, gain=1.0, rng=None, dtype=np.float64):
     """A multi-layer perceptron: Linear layers of the given sizes with an
     activation between them (none after the last).
 
     mlp([64, 128, 10]) is Sequential(Linear(64, 128), ReLU(), Linear(128, 10)).
+    init: every Linear's init ("he", "lecun", "glorot", "zeros"); None picks
+    "he" for ReLU and "lecun" for tanh and sigmoid. gain multiplies every
+    Linear's standard deviation (see Linear).
     """
     activations = {"relu": (ReLU, "he"), "tanh": (Tanh, "lecun"), "sigmoid": (Sigmoid, "lecun")}
     if activation not in activations:
         raise ValueError(f"activation must be one of {sorted(activations)}; got {activation!r}")
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output size; got {sizes!r}")
-    Activation, init = activations[activation]
+    Activation, default_init = activations[activation]
+    init = default_init if init is None else check_init(init)
+    gain = check_gain(gain)
     rng = as_rng(rng)
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Linear(n_in, n_out, rng=rng, init=init, dtype=dtype))
+        layers.append(Linear(n_in, n_out, rng=rng, init=init, gain=gain, dtype=dtype))
         if i < len(sizes) - 2:
             layers.append(Activation())
     return Sequential(*layers)

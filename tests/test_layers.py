@@ -346,8 +346,8 @@ def test_constructor_errors():
         Linear(0, 3)
     with pytest.raises(TypeError, match=r"out_features must be a positive integer; got 2\.5"):
         Linear(3, 2.5)
-    with pytest.raises(ValueError, match=r"init must be one of \['glorot', 'he', 'lecun'\]; got 'zeros'"):
-        Linear(3, 2, init="zeros")
+    with pytest.raises(ValueError, match=r"init must be one of \['glorot', 'he', 'lecun', 'zeros'\]; got 'xavier'"):
+        Linear(3, 2, init="xavier")
     with pytest.raises(ValueError, match=r"activation must be one of .*'relu'.*; got 'gelu'"):
         mlp([2, 3, 1], activation="gelu")
     with pytest.raises(ValueError, match=r"sizes must list at least an input and an output size; got \[3\]"):
