@@ -256,13 +256,14 @@ def train_watched(model, loss, optimizer, x, y, *, epochs, batch_size, validatio
                     model.backward(loss.backward())
                 for name, ratio in update_ratios(model, optimizer.lr).items():
                     _append(run.update_ratio, name, ratio)
-                for stats in layer_statistics(record):
-                    if stats.kind == "relu":
-                        _append(run.dead, stats.index, stats.dead)
-                    if stats.kind in ("tanh", "sigmoid"):
-                        _append(run.saturated, stats.index, stats.saturated)
-                    if stats.kind != "linear":
-                        _append(run.grad_std, stats.index, stats.grad_std)
+                for i, layer in enumerate(model.layers):  # the activation layers only: cheaper than layer_statistics
+                    kind = kind_of(layer)
+                    if kind == "relu":
+                        _append(run.dead, i, dead_fraction(record.outputs[i]))
+                    elif kind in ("tanh", "sigmoid"):
+                        _append(run.saturated, i, saturated_fraction(record.outputs[i], kind))
+                    if kind != "linear":
+                        _append(run.grad_std, i, float(np.std(record.grads[i])))
                 optimizer.step()
                 run.batch_loss.append(value)
             on_train = evaluate(model, loss, x, y)
