@@ -47,7 +47,8 @@ CAUSES = {
     "lr_too_low": Cause(
         "learning rate too low", "lr 0.002 instead of 0.1",
         "both losses fall slowly and steadily, still far above the healthy run after 15 epochs, with no sign "
-        "of flattening; the update ratios sit near 1e-4, below the healthy run's 3e-3",
+        "of flattening; the update ratios sit at 1e-4 to 3e-4, more than ten times below the healthy run's "
+        "4e-3 to 6e-3",
         "a smooth loss that falls slowly and steadily, with update ratios well below 1e-3"),
     "bad_init": Cause(
         "initialisation too large", "every weight 4 times the He standard deviation",

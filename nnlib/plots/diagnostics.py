@@ -63,6 +63,7 @@ TEXT = {
     "diagnosis_title": "{name}: what went wrong?",
     "first_layer": "first layer",
     "last_layer": "last layer",
+    "label": "label {label}",
 }
 
 INIT_NAMES = {"relu": "He", "tanh": "LeCun", "sigmoid": "LeCun"}
@@ -417,3 +418,16 @@ def run_facts(failing):
         worst = max(float(np.mean(v[-run.steps_per_epoch:])) for v in run.saturated.values())
         facts.append(f"saturated tanh units at the end: up to {100 * worst:.0f}% of a layer")
     return facts
+
+
+def plot_digits_with_labels(images, labels, title):
+    """A row of 8x8 digits, each titled with the label it was given. images: (n, 64)."""
+    n = len(images)
+    fig, axes = plt.subplots(1, n, figsize=(1.3 * n, 1.9), layout="constrained", squeeze=False)
+    for ax, image, label in zip(axes[0], images, labels):
+        ax.imshow(np.asarray(image).reshape(8, 8), cmap="gray_r")
+        ax.set_title(TEXT["label"].format(label=label), fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(title, fontsize=12)
+    return fig
