@@ -181,3 +181,25 @@ def test_diagnosis_panel_shows_the_numbers_that_give_a_run_away(small_gallery):
     assert sum(line.get_visible() for line in panel.view.ratio_lines) == 9  # eight hidden layers + output
     with pytest.raises(ValueError, match=r"run must be one of .*; got 'Z'"):
         diagnosis_panel(small_gallery, run="Z")
+
+
+def test_the_book_stops_show_vanishing_healthy_and_exploding_for_each_activation(digits):
+    """The static book's frames (render_stops, as make book runs them) at 10 hidden layers."""
+    from nnlib.widgets.static import render_stops
+
+    (x, y), _ = digits
+    panel = signal_panel(x, y, settings=SMALL)
+    frames = render_stops(panel, {"gain": [0.1, 1.0, 3.0], "depth": [10], "activation": ["tanh", "relu", "sigmoid"]})
+    text = {(values["activation"], values["gain"]): words for values, _, words in frames}
+    pictures = {png for _, png, _ in frames}
+    assert len(pictures) == len(frames) == 9  # every stop its own picture
+    for activation in ("tanh", "relu", "sigmoid"):
+        assert "vanished" in text[(activation, 0.1)], text[(activation, 0.1)]  # vanishing
+    for activation in ("tanh", "relu"):  # healthy: neither vanished nor exploded
+        assert "vanished" not in text[(activation, 1.0)] and "exploded" not in text[(activation, 1.0)]
+    assert "exploded" in text[("relu", 3.0)]  # exploding
+    saturated = float(text[("tanh", 3.0)].split("saturated up to ")[1].split("%")[0])
+    assert saturated > 30  # tanh cannot explode: it saturates
+    # Sigmoid: bounded outputs, but its gradients vanish on the way back at every gain of the slider.
+    assert all("gradients vanished" in text[("sigmoid", gain)] for gain in (0.1, 1.0, 3.0))
+    assert panel.text == text[("tanh", 1.0)]  # the panel is left as it was
