@@ -30,7 +30,7 @@ TEXT = {
     "grad_hist": "gradients flowing back into each hidden layer",
     "act_value": "output of the activation",
     "act_value_relu": "output of the ReLU (its zeros left out; beyond 3 counted at 3)",
-    "grad_value": "dLoss / d(output), in units of 0.001 (beyond ±0.001: counted at the edge)",
+    "grad_value": "dLoss / d(output), in units of 0.001 (beyond ±0.001: at the edge)",
     "share": "share of the values",
     "layer": "hidden layer (1 = next to the input)",
     "std_title": "size of the signal, layer by layer",
