@@ -43,7 +43,9 @@ def test_gain_one_keeps_the_weights_of_before_bit_for_bit():
 
 def test_zeros_init_and_mlp_defaults():
     assert not np.any(nnlib.Linear(5, 4, init="zeros", rng=0).W.value)
-    inits = lambda model: [(layer.init, layer.gain) for layer in model.layers if isinstance(layer, nnlib.Linear)]  # noqa: E731
+    def inits(model):
+        return [(layer.init, layer.gain) for layer in model.layers if isinstance(layer, nnlib.Linear)]
+
     assert inits(nnlib.mlp([4, 8, 3], rng=0)) == [("he", 1.0)] * 2
     assert inits(nnlib.mlp([4, 8, 3], activation="tanh", rng=0)) == [("lecun", 1.0)] * 2
     assert inits(nnlib.mlp([4, 8, 3], activation="sigmoid", rng=0)) == [("lecun", 1.0)] * 2

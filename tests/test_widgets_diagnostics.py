@@ -84,7 +84,8 @@ def test_gain_at_its_highest_saturates_tanh_and_explodes_relu(panel):
 
 def test_depth_at_its_ends_and_sigmoid(panel):
     panel.controls["depth"].value = 1
-    assert panel.text.startswith("tanh depth=1 gain=1:") and "per layer" not in panel.text
+    assert panel.text.startswith("tanh depth=1 gain=1: one hidden layer (output std 0.")
+    assert "no layer-to-layer factor" in panel.text and "per layer" not in panel.text
     assert sum(bar.get_visible() for bar in panel.view.bars) == 1
     assert sum(line.get_visible() for line in panel.view.act_lines) == 1
     panel.controls["depth"].value = 10

@@ -65,6 +65,8 @@ def describe_signal(run):
     parts = []
     out_factor = _per_layer_factor(stats[0].std, stats[-1].std, depth - 1)
     grad_factor = _per_layer_factor(stats[-1].grad_std, stats[0].grad_std, depth - 1)
+    if depth == 1:
+        parts.append(f"one hidden layer (output std {stats[0].std:.2g}): no layer-to-layer factor")
     if out_factor is not None:
         parts.append(f"outputs x{out_factor:.2g} per layer")
     if grad_factor is not None:
