@@ -6,6 +6,7 @@
     plot_dead_units        the fraction of dead ReLU units during training
     plot_update_ratios     the update-to-data ratio of each weight matrix over training
     plot_overfit_batch     the loss of one small batch trained on alone
+    plot_digits_with_labels, plot_validation_mistakes   digits with their labels, or with the answers
     DiagnosisView          the "diagnose this run" panel's figure
 
 Plots draw; they never train: they take SignalRuns, WatchedRuns and
@@ -64,6 +65,8 @@ TEXT = {
     "first_layer": "first layer",
     "last_layer": "last layer",
     "label": "label {label}",
+    "mistake": "true {true}, said {pred}",
+    "mistakes_title": "Validation digits the network gets wrong",
 }
 
 INIT_NAMES = {"relu": "He", "tanh": "LeCun", "sigmoid": "LeCun"}
@@ -430,4 +433,16 @@ def plot_digits_with_labels(images, labels, title):
         ax.set_xticks([])
         ax.set_yticks([])
     fig.suptitle(title, fontsize=12)
+    return fig
+
+
+def plot_validation_mistakes(images, true, predicted):
+    """A row of 8x8 validation digits with their true label and the network's answer. images: (n, 64)."""
+    n = len(images)
+    fig, axes = plt.subplots(1, n, figsize=(1.35 * n, 1.9), layout="constrained", squeeze=False)
+    for ax, image, t, p in zip(axes[0], images, true, predicted):
+        ax.imshow(np.asarray(image).reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(TEXT["mistake"].format(true=t, pred=p), fontsize=9)
+        ax.set_axis_off()
+    fig.suptitle(TEXT["mistakes_title"], fontsize=12)
     return fig
