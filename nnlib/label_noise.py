@@ -6,6 +6,7 @@
     train_with_label_noise   one run, measured after every epoch (a NoisyRun)
     moving_average           a curve smoothed over a few epochs
     transition_band          where learning turns into memorisation, as a band of epochs
+    phase_edges              the epochs where the phases begin and end, for a plot
 
 A fraction of the training labels is changed on purpose (``corrupt_labels``);
 validation labels stay right. Every epoch we measure the training accuracy (on
@@ -118,21 +119,27 @@ def train_with_label_noise(train, val, second_val, fraction, *, hidden=128, lr=0
     return NoisyRun(fraction, flipped, *columns, history, len(val[1]))
 
 
-def moving_average(values, window=5):
+# Epochs the curves are smoothed over: validation accuracy moves several
+# points from one epoch to the next, the trend over 9 epochs much less.
+WINDOW = 9
+
+
+def moving_average(values, window=WINDOW):
     """values: (E,) a per-epoch curve; returns (E,) its centred mean over
-    ``window`` epochs (an odd number), over fewer at both ends, so a curve
-    that moves several points from epoch to epoch shows its trend."""
+    ``window`` epochs (an odd number), so a curve that moves several points
+    from epoch to epoch shows its trend. Near both ends the window shrinks
+    to stay centred: the first and last values are kept as they are, and a
+    curve that rises fast in its first epochs is not pulled up early."""
     values = np.asarray(values, dtype=float)
     if not (isinstance(window, (int, np.integer)) and window >= 1 and window % 2 == 1):
         raise ValueError(f"window must be an odd positive integer (epochs); got {window!r}")
-    half = window // 2
+    index = np.arange(len(values))
+    half = np.minimum(np.minimum(window // 2, index), len(values) - 1 - index)
     sums = np.concatenate([[0.0], np.cumsum(values)])
-    low = np.clip(np.arange(len(values)) - half, 0, None)
-    high = np.clip(np.arange(len(values)) + half + 1, None, len(values))
-    return (sums[high] - sums[low]) / (high - low)
+    return (sums[index + half + 1] - sums[index - half]) / (2 * half + 1)
 
 
-def transition_band(run, *, window=5, chance=0.1):
+def transition_band(run, *, window=WINDOW, chance=0.1):
     """(start, end): the epochs where learning turns into memorisation, or
     None for a run without wrong labels. Both read the curves smoothed over
     ``window`` epochs (moving_average):
@@ -172,3 +179,13 @@ def _first_of_last_run(flags):
     false_at = np.flatnonzero(~flags)
     return 0 if false_at.size == 0 else int(false_at[-1]) + 1
 
+
+
+def phase_edges(run, *, window=WINDOW):
+    """(0, 1, start, end, E): initialisation from epoch 0 to 1, learning from
+    1 to ``start``, the gradual turn from learning to memorisation from
+    ``start`` to ``end`` (transition_band), memorisation from ``end`` to the
+    last epoch E. Without wrong labels, learning runs to E (start = end = E)."""
+    band = transition_band(run, window=window)
+    start, end = (run.epochs, run.epochs) if band is None else band
+    return 0, 1, max(start, 1), max(end, 1), run.epochs
