@@ -361,3 +361,17 @@ def test_panel_verdicts_of_slow_settings(verdict_grid, lr, momentum, batch_size,
     _, runs = verdict_grid
     history, text = runs[lr, momentum, batch_size]
     assert text.endswith(f"(diverged: no): {words}"), text
+
+
+def test_panel_title_of_a_diverged_run_names_all_its_settings(panel):
+    panel.controls["batch_size"].value = 32
+    panel.controls["momentum"].value = 0.9
+    panel.controls["lr"].value = 10.0
+    assert panel.curves.history.diverged
+    title = panel.curves.title.get_text()
+    assert title.startswith("lr=10, momentum=0.9, batch size=32: diverged in epoch "), title
+    renderer = panel.figure.canvas.get_renderer()
+    box = panel.curves.title.get_window_extent(renderer)
+    assert 0 <= box.x0 and box.x1 <= panel.figure.bbox.width  # inside the figure
+    panel.controls["lr"].value = 0.1
+    panel.controls["momentum"].value = 0.9
