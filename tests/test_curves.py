@@ -398,3 +398,20 @@ def test_the_sweep_of_notebook_05_over_seeds():
     assert sorted(best) == [0.43, 0.43, 0.43, 1.23]
     assert all(0.43 in band and len(band) in (2, 3) for band in bands), bands
     assert {tuple(band) for band in bands} == {(0.15, 0.43), (0.15, 0.43, 1.23), (0.43, 1.23)}
+
+
+def test_the_curve_of_lr_3_5_in_notebook_05():
+    # Notebook 05, section 3: lr = 3.51 (60 epochs, batch 32) jumps to 1.34 in
+    # epoch 1 (untrained: 0.89) and to 3.08 in epoch 3, is lowest at 0.695 in
+    # epoch 4 (about ln 2), then stays between 0.70 and 1.02 at chance accuracy.
+    x, y = nnlib.make_moons(300, noise=0.2, rng=0)
+    train, val, _ = nnlib.train_val_test_split(x, y, val_fraction=1 / 3, test_fraction=0.0, rng=0)
+    model = nnlib.mlp([2, 16, 16, 2], rng=0)
+    untrained = nnlib.SoftmaxCrossEntropy().forward(model.forward(train[0]), train[1])
+    history = nnlib.fit(model, nnlib.SoftmaxCrossEntropy(), nnlib.SGD(model.parameters(), lr=np.logspace(-4, 1, 12)[-2]),
+                        *train, epochs=60, batch_size=32, validation=val, rng=0)
+    loss = np.array(history.train_loss)
+    assert round(untrained, 2) == 0.89 and round(loss[0], 2) == 1.34 and round(loss[2], 2) == 3.08
+    assert np.argmin(loss) == 3 and round(loss.min(), 3) == 0.695 and abs(loss.min() - np.log(2)) < 0.005
+    assert 0.695 < loss[4:].min() and round(loss[4:].min(), 2) == 0.70 and round(loss[3:].max(), 2) == 1.02
+    assert min(history.val_accuracy) == 0.49 and max(history.val_accuracy) == 0.51
