@@ -258,6 +258,8 @@ def my_train(model, loss, optimizer, x, y, updates):
     checker=_check_loop,
     mistakes=[(_loop_without_zero_grad, "never calls zero_grad()"), (_loop_without_step, "never calls `optimizer.step()`"),
               (_loop_zero_grad_late, "between backward and step()"), (_loop_no_return, "returned None")],
+    inputs={"x": "the caller's points are no longer the data it meant to train on (and no longer match its labels)",
+            "y": "the caller's labels no longer match its points"},
     praise=f"The check ran your loop for {LOOP_UPDATES} updates of `mlp([2, 8, 2], rng=7)` on the moons and got "
            "the same losses as the reference loop.",
 ))

@@ -242,6 +242,10 @@ def my_tanh_backward(x, y, grad_y):
     mistakes=[(_tanh_forgot_incoming, "forgot to multiply by the incoming gradient"),
               (_tanh_used_input, "used the input x where the output y belongs"), (_tanh_sign, "sign is wrong"),
               (_tanh_summed, "do not sum over the batch")],
+    inputs={"x": "a tanh layer keeps its input for later, and the caller's copy is now changed",
+            "y": "y is the layer's saved output (`self._y` in nnlib/layers.py), which the next backward pass "
+                 "uses again",
+            "grad_y": "the incoming gradient belongs to the layer after this one, which may still use it"},
     praise="A gradient check of a small network with your backward in it passes for every parameter: this is "
            "exactly what `nnlib.Tanh.backward` computes (nnlib/layers.py).",
 ))

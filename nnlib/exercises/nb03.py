@@ -99,6 +99,8 @@ def my_step(w, b, x, y, lr):
     checker=_check_step,
     mistakes=[(_step_uphill, "uphill"), (_step_sum, "np.mean, not np.sum"),
               (_step_sequential, "already-updated w"), (_step_no_x, "misses the factor x_i")],
+    inputs={"x": "the caller's points are no longer the data, and the next step starts from changed ones",
+            "y": "the caller's targets no longer match its points"},
     praise="This is one step of `nnlib.gradient_descent_path` (nnlib/surfaces.py).",
 ))
 

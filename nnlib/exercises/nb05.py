@@ -93,6 +93,10 @@ def my_momentum_step(p, v, g, lr, m):
     checker=_check_momentum,
     mistakes=[(_momentum_uses_g, "not with the velocity"), (_momentum_old_v, "old velocity"),
               (_momentum_lr_in_v, "includes lr"), (_momentum_one_minus_m, "not by 1 - m")],
+    inputs={"p": "the caller keeps the parameter it passed (to compare, or to try another step from the same "
+                 "point) and now finds the new one there too",
+            "v": "the caller keeps the velocity it passed and now finds the new one there too",
+            "g": "the gradient belongs to the caller (a parameter's `.grad`), which may still use it"},
     praise="This is `SGD.step` with momentum (nnlib/optim.py), one parameter at a time.",
 ))
 

@@ -194,6 +194,8 @@ def my_stratified_split(y, test_fraction, rng):
     kind="function",
     checker=_check_stratified,
     mistakes=[(_stratified_plain, "Split each class on its own"), (_stratified_equal_per_class, "of your test set")],
+    inputs={"y": "the caller's labels no longer match its images, so every index you return points at a "
+                 "different label than the one you split by"},
     praise="Every class keeps its share in the test set, so a rare class is neither missing from the test nor "
            "over-represented in it.",
 ))

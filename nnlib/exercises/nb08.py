@@ -122,6 +122,8 @@ def my_early_stopping(val_losses, patience):
     checker=_check_early,
     mistakes=[(_early_zero_based, "count from 0"), (_early_best_of_all, "after training stopped"),
               (_early_no_reset, "start again"), (_early_late, "one epoch too late")],
+    inputs={"val_losses": "the caller's record of the validation losses is no longer what training measured, "
+                          "so its plot and every later choice read changed numbers"},
     praise="With restore_best=True, `EarlyStopping` (nnlib/training.py) then puts back the parameters of "
            "best_epoch, whether or not training stopped early.",
 ))
@@ -225,6 +227,9 @@ def my_validation_pass(model, loss, x_val, y_val):
     checker=_check_validation,
     mistakes=[(_validation_with_backward, "calls backward"), (_validation_error_rate, "error rate"),
               (_validation_swapped, "the order is")],
+    inputs={"x_val": "the caller's validation images are no longer the ones it measures every epoch, and no "
+                     "longer match their labels",
+            "y_val": "the caller's validation labels no longer match its images"},
     praise="This is what `fit` does after the batches of every epoch: one pass over the validation data, no "
            "updates.",
 ))
