@@ -212,3 +212,247 @@ def test_an_array_of_strings_is_not_a_gradient():
         feedback = check("02.2", answer)
         assert not feedback.passed and "text" in feedback.message and "remove the quotes" in feedback.message
     assert check("02.2", np.array([2.0, -4.0, 6.0])).passed and check("02.2", [2, -4, 6]).passed
+
+
+# --- randomness: the rng given is the one used, and batches are fresh samples ---------------------------
+
+
+def _batches(order, batch_size):
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def test_epochs_that_reuse_one_order_fail_in_words():
+    def rotated(n, batch_size, epochs, rng):
+        base = rng.permutation(n)
+        return [_batches(np.roll(base, int(rng.integers(n))), batch_size) for _ in range(epochs)]
+
+    def reversed_every_other(n, batch_size, epochs, rng):
+        base = rng.permutation(n)
+        return [_batches(base if e % 2 == 0 else base[::-1], batch_size) for e in range(epochs)]
+
+    def own_fixed_seed(n, batch_size, epochs, rng):
+        own = np.random.default_rng(123)
+        return [_batches(own.permutation(n), batch_size) for _ in range(epochs)]
+
+    def draws_but_ignores(n, batch_size, epochs, rng):
+        rng.random()
+        own = np.random.default_rng(123)
+        return [_batches(own.permutation(n), batch_size) for _ in range(epochs)]
+
+    assert "rotated" in check("04.2", rotated).message
+    assert "read backwards" in check("04.2", reversed_every_other).message
+    assert "did not draw a single number from the `rng`" in check("04.2", own_fixed_seed).message
+    assert "different seeds gave the same order" in check("04.2", draws_but_ignores).message
+
+
+def test_epochs_written_in_other_correct_ways_pass():
+    import nnlib
+
+    def with_array_split(n, batch_size, epochs, rng):
+        return [np.array_split(rng.permutation(n), range(batch_size, n, batch_size)) for _ in range(epochs)]
+
+    def shuffle_a_copy_and_sort_each_batch(n, batch_size, epochs, rng):
+        out = []
+        for _ in range(epochs):
+            order = np.arange(n)
+            rng.shuffle(order)
+            out.append([np.sort(b) for b in _batches(order, batch_size)])
+        return out
+
+    def with_nnlib(n, batch_size, epochs, rng):
+        return [list(nnlib.batch_indices(n, batch_size, rng=rng)) for _ in range(epochs)]
+
+    def with_lists(n, batch_size, epochs, rng):
+        return [[list(map(int, b)) for b in _batches(rng.permutation(n), batch_size)] for _ in range(epochs)]
+
+    for answer in (with_array_split, shuffle_a_copy_and_sort_each_batch, with_nnlib, with_lists):
+        feedback = check("04.2", answer)
+        assert feedback.passed, (answer.__name__, feedback.message)
+
+
+def test_fresh_shuffles_keep_few_pairs_together_for_any_seed():
+    # the threshold of the order check (25 %) is far above what fresh shuffles keep (about 5 %)
+    from nnlib.exercises.nb04 import PAIRS_CASE, _pairs_kept
+
+    n, batch_size, _ = PAIRS_CASE
+    worst = max(_pairs_kept(_batches(rng.permutation(n), batch_size), _batches(rng.permutation(n), batch_size))
+                for rng in map(np.random.default_rng, range(300)))
+    assert worst < 0.12
+
+
+def test_splits_that_ignore_the_rng_or_do_not_shuffle_fail():
+    def fixed_seed(n, val_fraction, test_fraction, rng):
+        order = np.random.default_rng(7).permutation(n)
+        n_val, n_test = round(n * val_fraction), round(n * test_fraction)
+        return order[n_val + n_test:], order[:n_val], order[n_val:n_val + n_test]
+
+    assert "did not draw a single number" in check("06.1", fixed_seed).message
+
+    def first_k_of_each_class(y, test_fraction, rng):
+        test = np.concatenate([np.flatnonzero(y == c)[:round(np.sum(y == c) * test_fraction)] for c in np.unique(y)])
+        train = np.setdiff1d(np.arange(len(y)), test)
+        return rng.permutation(train), rng.permutation(test)  # shuffles only the order of the result
+
+    assert "first examples of every class" in check("06.2", first_k_of_each_class).message
+
+    def last_k_of_each_class(y, test_fraction, rng):
+        test = np.concatenate([np.flatnonzero(y == c)[-round(np.sum(y == c) * test_fraction):]
+                               for c in np.unique(y)])
+        train = np.setdiff1d(np.arange(len(y)), test)
+        return rng.permutation(train), rng.permutation(test)
+
+    assert "different seeds gave the same split" in check("06.2", last_k_of_each_class).message
+
+
+def test_splits_written_in_other_correct_ways_pass():
+    def split_with_choice(n, val_fraction, test_fraction, rng):
+        n_val, n_test = round(n * val_fraction), round(n * test_fraction)
+        test = rng.choice(n, size=n_test, replace=False)
+        rest = np.setdiff1d(np.arange(n), test)
+        val = rng.choice(rest, size=n_val, replace=False)
+        return np.setdiff1d(rest, val), val, test
+
+    def split_train_first(n, val_fraction, test_fraction, rng):
+        order = list(rng.permutation(n))
+        n_train = n - round(n * val_fraction) - round(n * test_fraction)
+        return np.array(order[:n_train]), np.array(order[n_train:n_train + round(n * val_fraction)]), \
+            np.array(order[n_train + round(n * val_fraction):])
+
+    for answer in (split_with_choice, split_train_first):
+        assert check("06.1", answer).passed, answer.__name__
+
+    def stratified_with_choice(y, test_fraction, rng):
+        test = np.concatenate([rng.choice(np.flatnonzero(y == c), size=int(np.sum(y == c) * test_fraction),
+                                          replace=False) for c in np.unique(y)])
+        return np.setdiff1d(np.arange(len(y)), test), np.sort(test)
+
+    def stratified_shuffled_once(y, test_fraction, rng):
+        order = rng.permutation(len(y))  # shuffle all, then take each class in that order
+        test = np.concatenate([order[y[order] == c][:round(np.sum(y == c) * test_fraction)] for c in np.unique(y)])
+        return np.setdiff1d(np.arange(len(y)), test), test
+
+    for answer in (stratified_with_choice, stratified_shuffled_once):
+        feedback = check("06.2", answer)
+        assert feedback.passed, (answer.__name__, feedback.message)
+
+
+# --- 09.1: the whole range, drawn from rng ----------------------------------------------------------------
+
+
+def _search_with(draw):
+    def my_random_search(train_and_score, budget, rng):
+        best_settings, best_score = None, -np.inf
+        for _ in range(budget):
+            lr, hidden = draw(rng)
+            score = train_and_score(lr, hidden)
+            if score > best_score:
+                best_settings, best_score = {"lr": lr, "hidden": hidden}, score
+        return best_settings, best_score
+
+    return my_random_search
+
+
+def test_random_searches_written_in_other_correct_ways_pass():
+    from nnlib import search
+
+    answers = {
+        "endpoint=True": _search_with(lambda rng: (10 ** rng.uniform(-4, 0), rng.integers(8, 256, endpoint=True))),
+        "exp of uniform log": _search_with(lambda rng: (float(np.exp(rng.uniform(np.log(1e-4), np.log(1.0)))),
+                                                        int(rng.integers(8, 257)))),
+        "choice of arange": _search_with(lambda rng: (10 ** rng.uniform(-4, 0), int(rng.choice(np.arange(8, 257))))),
+        "hidden first": _search_with(lambda rng: tuple(reversed((int(rng.integers(8, 257)),
+                                                                  10 ** rng.uniform(-4, 0))))),
+    }
+
+    def with_nnlib_search(train_and_score, budget, rng):  # as notebook 09 draws: both log-uniform
+        space = {"lr": search.LogUniform(1e-4, 1.0), "hidden": search.LogUniform(8, 256, integer=True)}
+        scored = [(s, train_and_score(s["lr"], s["hidden"])) for s in search.random_settings(space, budget, rng=rng)]
+        return max(scored, key=lambda pair: pair[1])
+
+    def vectorised(train_and_score, budget, rng):
+        lrs, hiddens = 10 ** rng.uniform(-4, 0, size=budget), rng.integers(8, 257, size=budget)
+        scores = [train_and_score(lr, h) for lr, h in zip(lrs, hiddens)]
+        best = int(np.argmax(scores))
+        return {"lr": lrs[best], "hidden": hiddens[best]}, scores[best]
+
+    answers["nnlib.search"], answers["vectorised"] = with_nnlib_search, vectorised
+    for name, answer in answers.items():
+        feedback = check("09.1", answer)
+        assert feedback.passed, (name, feedback.message)
+
+
+def test_random_searches_over_part_of_the_range_fail():
+    narrow = {
+        "lr up to 0.1": (_search_with(lambda rng: (10 ** rng.uniform(-4, -1), int(rng.integers(8, 257)))),
+                         "learning rates ran from"),
+        "hidden up to 64": (_search_with(lambda rng: (10 ** rng.uniform(-4, 0), int(rng.integers(8, 65)))),
+                            "hidden sizes ran from"),
+        "integers(8, 256)": (_search_with(lambda rng: (10 ** rng.uniform(-4, 0), int(rng.integers(8, 256)))),
+                             "rng.integers(a, b) never returns b"),
+        "integers(9, 257)": (_search_with(lambda rng: (10 ** rng.uniform(-4, 0), int(rng.integers(9, 257)))),
+                             "never took the value 8"),
+    }
+    for name, (answer, words) in narrow.items():
+        feedback = check("09.1", answer)
+        assert not feedback.passed and words in feedback.message, (name, feedback.message)
+
+
+def test_a_search_that_prints_every_run_prints_only_the_short_search(capsys):
+    def my_random_search(train_and_score, budget, rng):
+        print("searching", budget)
+        return EXERCISES["09.1"].solution(train_and_score, budget, rng)
+
+    assert check("09.1", my_random_search).passed
+    assert "searching 10000" not in capsys.readouterr().out
+
+
+# --- the right words for the verdict ----------------------------------------------------------------------
+
+
+def test_momentum_cases_tell_every_mistake_apart():
+    from nnlib.exercises.nb05 import MOMENTUM_CASES, _wrong_velocities
+
+    for p, v, g, lr, m in MOMENTUM_CASES:
+        assert not np.isclose(lr, 1 - m) and not np.isclose(lr, m)
+        velocities = [m * v + g] + [value for value, _ in _wrong_velocities(v, g, lr, m)]
+        for i in range(len(velocities)):
+            for j in range(i + 1, len(velocities)):
+                assert not np.allclose(velocities[i], velocities[j], rtol=1e-6, atol=1e-9), (lr, m, i, j)
+
+
+def test_an_ema_velocity_is_named_as_such_not_as_including_lr():
+    def my_momentum_step(p, v, g, lr, m):
+        v = m * v + (1 - m) * g
+        return p - lr * v, v
+
+    message = check("05.1", my_momentum_step).message
+    assert "exponential moving average" in message and "includes lr" not in message
+
+
+def test_the_tied_training_errors_of_07_2_are_named_as_a_tie():
+    data = EXERCISES["07.2"].data
+    lowest = min(data["train_error"])
+    tied = [d for d, e in zip(data["degrees"], data["train_error"]) if e == lowest]
+    assert tied == [14, 15]
+    assert "shares the lowest *training* error (0.035) with degree 15" in check("07.2", 14).message
+    assert "degrees 14 and 15 share the lowest *training* error" in check("07.2", 15).message
+    assert "*position* of the lowest training error" in check("07.2", 13).message
+    answer = data["degrees"][int(np.argmin(data["train_error"]))]
+    assert answer == 14 and "position" not in check("07.2", answer).message
+
+
+def test_the_praise_of_09_3_gives_a_value_the_check_accepts():
+    import re
+
+    feedback = check("09.3", 1 - 0.9**20)
+    shown = re.findall(r"= (0\.\d+)", feedback.message)
+    assert shown and all(check("09.3", float(value)).passed for value in shown), feedback.message
+
+
+def test_a_two_class_accuracy_fails_the_three_class_validation_pass():
+    def my_validation_pass(model, loss, x_val, y_val):
+        scores = model.forward(x_val)
+        return loss.forward(scores, y_val), float(np.mean((scores[:, 1] > scores[:, 0]) == y_val))
+
+    feedback = check("08.2", my_validation_pass)
+    assert not feedback.passed and "only works with two classes" in feedback.message

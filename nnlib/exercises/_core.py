@@ -562,22 +562,26 @@ def number_checker(expected, wrong=(), *, rtol=1e-3, atol=1e-9, integer=False, g
     return checker
 
 
-def check_rng_is_used(run, same, *, what, seeds=(0, 1)):
+def check_rng_is_used(run, same, *, what, seeds=(0, 1), inspect=None):
     """Wrong unless the reader's function draws its randomness from the rng it is given.
 
     run(rng): calls the reader's function with that generator and returns
-    its result; same(a, b): True when two results count as the same (for a
-    split, the same sets of examples). Three things are checked, in this
-    order: the generator given is advanced (a function that draws from
-    np.random or from a generator of its own leaves it untouched); the same
-    seed gives the same result (the run can be repeated); two seeds give
-    different results (a fixed seed inside the function, or a result that
-    ignores the random numbers it drew). Returns the result for seeds[0].
-    what: the result in words, "split", "order of the batches".
+    its result (read into a form ``same`` compares); same(a, b): True when
+    two results count as the same (for a split, the same sets of examples).
+    inspect(result): the exercise's own checks of the first result, run
+    before the ones below, which follow in this order: the generator given
+    is advanced (a function that draws from np.random or from a generator
+    of its own leaves it untouched); the same seed gives the same result
+    (the run can be repeated); two seeds give different results (a fixed
+    seed inside the function, or a result that ignores the random numbers
+    it drew). Returns the result for seeds[0].
+    what: the result in words, "split", "order of the examples".
     """
     rng = np.random.default_rng(seeds[0])
     state = copy.deepcopy(rng.bit_generator.state)
     first = run(rng)
+    if inspect is not None:
+        inspect(first)
     if rng.bit_generator.state == state:
         raise Wrong(f"Your function did not draw a single number from the `rng` it was given: the {what} must "
                     "come from that generator (`rng.permutation(...)`, `rng.integers(...)`), not from `np.random` "

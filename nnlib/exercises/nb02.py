@@ -223,6 +223,12 @@ def _tanh_summed(x, y, grad_y):
     return (grad_y * (1 - y**2)).sum(axis=0)
 
 
+def _tanh_in_place(x, y, grad_y):
+    """Multiplies the incoming gradient in place and returns it."""
+    grad_y *= 1 - y**2
+    return grad_y
+
+
 register(Exercise(
     "02.3", "backprop through tanh",
     "Write my_tanh_backward(x, y, grad_y): given a tanh layer's input x, output y = tanh(x) and the incoming "
@@ -241,7 +247,7 @@ def my_tanh_backward(x, y, grad_y):
     checker=_check_tanh,
     mistakes=[(_tanh_forgot_incoming, "forgot to multiply by the incoming gradient"),
               (_tanh_used_input, "used the input x where the output y belongs"), (_tanh_sign, "sign is wrong"),
-              (_tanh_summed, "do not sum over the batch")],
+              (_tanh_summed, "do not sum over the batch"), (_tanh_in_place, "of `grad_y` in place")],
     inputs={"x": "a tanh layer keeps its input for later, and the caller's copy is now changed",
             "y": "y is the layer's saved output (`self._y` in nnlib/layers.py), which the next backward pass "
                  "uses again",
