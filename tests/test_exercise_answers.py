@@ -262,10 +262,16 @@ def test_epochs_written_in_other_correct_ways_pass():
     def with_nnlib(n, batch_size, epochs, rng):
         return [list(nnlib.batch_indices(n, batch_size, rng=rng)) for _ in range(epochs)]
 
+    def with_spawned_generators(n, batch_size, epochs, rng):
+        return [_batches(child.permutation(n), batch_size) for child in rng.spawn(epochs)]
+
     def with_lists(n, batch_size, epochs, rng):
         return [[list(map(int, b)) for b in _batches(rng.permutation(n), batch_size)] for _ in range(epochs)]
 
-    for answer in (with_array_split, shuffle_a_copy_and_sort_each_batch, with_nnlib, with_lists):
+    answers = [with_array_split, shuffle_a_copy_and_sort_each_batch, with_nnlib, with_lists]
+    if hasattr(np.random.Generator, "spawn"):  # numpy >= 1.25
+        answers.append(with_spawned_generators)
+    for answer in answers:
         feedback = check("04.2", answer)
         assert feedback.passed, (answer.__name__, feedback.message)
 
@@ -402,8 +408,24 @@ def test_a_search_that_prints_every_run_prints_only_the_short_search(capsys):
         print("searching", budget)
         return EXERCISES["09.1"].solution(train_and_score, budget, rng)
 
+    from nnlib.exercises.nb09 import LONG_BUDGET
+
     assert check("09.1", my_random_search).passed
-    assert "searching 10000" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "searching 40" in out and f"searching {LONG_BUDGET}" not in out
+
+
+def test_a_search_that_does_more_work_than_needed_still_passes():
+    def my_random_search(train_and_score, budget, rng):
+        tried = []
+        for _ in range(budget):
+            settings = {"lr": 10 ** rng.uniform(-4, 0), "hidden": int(rng.integers(8, 257))}
+            tried.append((train_and_score(settings["lr"], settings["hidden"]), settings))
+            tried.sort(key=lambda pair: -pair[0])  # the best first, after every run
+        return tried[0][1], tried[0][0]
+
+    feedback = check("09.1", my_random_search)
+    assert feedback.passed, feedback.message
 
 
 # --- the right words for the verdict ----------------------------------------------------------------------

@@ -562,6 +562,13 @@ def number_checker(expected, wrong=(), *, rtol=1e-3, atol=1e-9, integer=False, g
     return checker
 
 
+def _rng_state(rng):
+    """What drawing from a generator changes: its bit generator's state, and the children spawned from it
+    (``rng.spawn(k)`` draws nothing, yet makes the children depend on the generator)."""
+    seed_seq = getattr(rng.bit_generator, "seed_seq", None)
+    return copy.deepcopy(rng.bit_generator.state), getattr(seed_seq, "n_children_spawned", None)
+
+
 def check_rng_is_used(run, same, *, what, seeds=(0, 1), inspect=None):
     """Wrong unless the reader's function draws its randomness from the rng it is given.
 
@@ -578,11 +585,11 @@ def check_rng_is_used(run, same, *, what, seeds=(0, 1), inspect=None):
     what: the result in words, "split", "order of the examples".
     """
     rng = np.random.default_rng(seeds[0])
-    state = copy.deepcopy(rng.bit_generator.state)
+    state = _rng_state(rng)
     first = run(rng)
     if inspect is not None:
         inspect(first)
-    if rng.bit_generator.state == state:
+    if _rng_state(rng) == state:
         raise Wrong(f"Your function did not draw a single number from the `rng` it was given: the {what} must "
                     "come from that generator (`rng.permutation(...)`, `rng.integers(...)`), not from `np.random` "
                     "or from a generator made inside your function, so that the caller's seed decides the "

@@ -150,9 +150,15 @@ def _same_orders(a, b):
 def _pairs_kept(first, second):
     """The fraction of the pairs of examples that share a batch in epoch ``first`` and share one again in
     ``second``. For two independent shuffles it is about (batch_size - 1) / (n - 1)."""
-    shared = sum(np.intersect1d(b, c).size * (np.intersect1d(b, c).size - 1) // 2 for b in first for c in second)
+    n = sum(b.size for b in first)
+    batch_of = np.empty((2, n), dtype=np.int64)  # the batch each example is in, in each epoch
+    for row, epoch in enumerate((first, second)):
+        for k, batch in enumerate(epoch):
+            batch_of[row, batch] = k
+    together = np.zeros((len(first), len(second)), dtype=np.int64)  # examples in batch i of one, j of the other
+    np.add.at(together, (batch_of[0], batch_of[1]), 1)
     pairs = sum(b.size * (b.size - 1) // 2 for b in first)
-    return shared / pairs
+    return float((together * (together - 1) // 2).sum() / pairs)
 
 
 def _how_related(first, second):
