@@ -4,6 +4,7 @@ named; the ids a reader types are understood; a Feedback is as true as its
 verdict; exit() in a reader's function is reported; and correct answers
 written in other ways than the reference solution pass."""
 
+import re
 import sys
 
 import numpy as np
@@ -51,6 +52,14 @@ def test_every_function_exercise_with_data_arguments_is_guarded():
     # the exercises issue 19 names, and every other one that passes data
     guarded = {key for key, _, _ in GUARDED}
     assert {"01.3", "02.3", "03.1", "05.1", "06.2", "07.1", "08.1", "08.2"} <= guarded
+
+
+def test_02_3_uses_the_names_of_the_notebooks_derivation():
+    # notebook 02 derives u -> a = tanh(u) -> L and keeps y for the labels
+    exercise = EXERCISES["02.3"]
+    for text in (exercise.prompt, exercise.start, exercise.hint, exercise.call_as, exercise.solution_source):
+        assert not re.search(r"\b(x|y|grad_y)\b", text), text
+    assert "my_tanh_backward(u, a, grad_a)" in exercise.prompt
 
 
 @pytest.mark.parametrize("key, position, name", GUARDED)
@@ -107,13 +116,13 @@ def test_a_validation_pass_that_centres_the_data_in_place_is_told_so_not_given_n
 
 
 def test_an_in_place_tanh_backward_is_named():
-    def my_tanh_backward(x, y, grad_y):
-        grad_y *= 1 - y**2
-        return grad_y
+    def my_tanh_backward(u, a, grad_a):
+        grad_a *= 1 - a**2
+        return grad_a
 
     feedback = check("02.3", my_tanh_backward)
-    assert not feedback.passed and "`grad_y` in place" in feedback.message
-    assert "`grad_y *= 2`" in feedback.message
+    assert not feedback.passed and "`grad_a` in place" in feedback.message
+    assert "`grad_a *= 2`" in feedback.message
 
 
 def test_a_momentum_step_that_updates_in_place_is_named():
@@ -478,3 +487,18 @@ def test_a_two_class_accuracy_fails_the_three_class_validation_pass():
 
     feedback = check("08.2", my_validation_pass)
     assert not feedback.passed and "only works with two classes" in feedback.message
+
+
+def test_tanh_backwards_written_in_other_correct_ways_pass():
+    answers = [lambda u, a, grad_a: grad_a * (1 - np.tanh(u) ** 2),
+               lambda u, a, grad_a: grad_a - grad_a * a * a,
+               lambda u, a, grad_a: np.multiply(grad_a, 1 - np.square(a)),
+               lambda u, a, grad_a: grad_a * (1 - a) * (1 + a)]
+
+    def with_a_copy(u, a, grad_a):
+        out = grad_a.copy()
+        out *= 1 - a**2
+        return out
+
+    for answer in answers + [with_a_copy]:
+        assert check("02.3", answer).passed

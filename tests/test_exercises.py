@@ -180,13 +180,13 @@ def test_unanticipated_wrong_answers_still_say_what_was_expected():
 
 
 def test_tanh_backward_slightly_off_fails_the_gradient_check():
-    feedback = check("02.3", lambda x, y, grad_y: grad_y * (1 - y**2) * 1.01)
+    feedback = check("02.3", lambda u, a, grad_a: grad_a * (1 - a**2) * 1.01)
     assert not feedback.passed
     assert "gradient check" in feedback.message
 
 
 def test_tanh_backward_written_with_cosh_passes():
-    assert check("02.3", lambda x, y, grad_y: grad_y / np.cosh(x) ** 2).passed
+    assert check("02.3", lambda u, a, grad_a: grad_a / np.cosh(u) ** 2).passed
 
 
 def test_training_loop_that_zeroes_through_the_model_passes():
