@@ -3,11 +3,18 @@ the helpers that run a reader's function and turn what goes wrong into a
 sentence.
 
 A check never shows a bare traceback. An exception raised in the reader's
-code is caught and reported with the line that failed; an answer of the
-wrong type or shape gets a sentence saying what was expected. A reader's
-function that does not return within TIME_LIMIT seconds (a loop that never
-ends) is stopped and reported the same way, where the operating system
-allows it (Linux and macOS, in the kernel's main thread).
+code (exit() included) is caught and reported with the line that failed; an
+answer of the wrong type or shape gets a sentence saying what was expected.
+A reader's function that does not return within TIME_LIMIT seconds (a loop
+that never ends) is stopped and reported the same way, where the operating
+system allows it (Linux and macOS, in the kernel's main thread).
+
+Every call of a reader's function goes through ``call``, which hands it
+copies of the data arguments and names any it changed in place, so that no
+check judges an answer from data the answer has changed. Exercises whose
+answers draw random numbers use ``check_rng_is_used``. ``check`` finds an
+id as a reader types it ("4.1", " 04.1") and answers an unknown id with a
+sentence; a Feedback is true exactly when the answer passed.
 """
 
 import contextlib
@@ -393,10 +400,11 @@ def _how_changed(name, before, after):
         entry = f"[{', '.join(map(str, where))}]" if where else ""
         example = (f" (entry {entry} was {fmt(before[where])} and is now {fmt(after[where])})"
                    if where and before.dtype.kind in "iuf" else "")
-        count = f"{len(changed)} of the {before.size} entries of " if before.size > 1 else ""
+        count = ("" if before.size == 1 else f"all {before.size} entries of " if len(changed) == before.size
+                 else f"{len(changed)} of the {before.size} entries of ")
         return (f"changed {count}`{name}` in place{example}",
-                f"`{name} = {name} * 2` makes a new array, where `{name} *= 2` or `{name}[...] = ...` writes into "
-                f"the caller's; or work on a copy ({copy_first} first)")
+                f"arithmetic such as `{name} = {name} * 2` makes a new array, where `{name} *= 2` or "
+                f"`{name}[...] = ...` writes into the caller's; or work on a copy ({copy_first} first)")
     if isinstance(before, np.ndarray):
         return (f"changed the shape of `{name}` in place (from {before.shape} to {np.shape(after)})",
                 f"work on a copy ({copy_first} first)")
