@@ -650,10 +650,10 @@ def _and_list(items):
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def check(exercise_id, answer):
+def check(exercise_id, answer=None):
     """Check ``answer`` to exercise ``exercise_id`` ("04.1"); returns Feedback.
 
-    None means "not answered yet": the feedback says how to start. An id
+    None (or no answer) means "not answered yet": the feedback says how to start. An id
     that is not an exercise gets a Feedback that lists the notebook's ids.
     """
     exercise, why_not = find(exercise_id)
