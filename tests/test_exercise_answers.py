@@ -572,3 +572,17 @@ def test_other_correct_ways_of_writing_the_guarded_exercises_pass():
         return tuple(np.array([w, b]) - lr * gradient)
 
     assert check("03.1", step_with_a_matrix).passed
+
+
+def test_what_was_done_to_an_argument_is_described():
+    how = _core._how_changed
+    rows = np.arange(12.0).reshape(4, 3)
+    assert how("x", rows, rows[[2, 0, 3, 1]])[0] == "shuffled the rows of `x` in place"
+    assert how("y", np.array([3, 1, 2]), np.array([1, 2, 3]))[0] == "sorted `y` in place"
+    assert how("y", np.array([3, 1, 2]), np.array([2, 1, 3]))[0] == "reversed `y` in place"
+    assert how("x", rows, rows * [1, 0, 1])[0] == "changed 4 of the 12 entries of `x` in place (entry [0, 1] was 1 " \
+                                                  "and is now 0)"
+    assert how("x", rows, rows + 1)[0].startswith("changed all 12 entries of `x` in place")
+    assert how("v", [1.0, 0.5], [1.0, 0.5, 0.2])[0] == "appended to `v` in place"
+    assert how("v", [1.0, 0.5], [0.5, 1.0])[0] == "sorted `v` in place"
+    assert how("v", [1.0, 0.5, 0.7], [1.0])[0] == "removed items from `v`"

@@ -389,8 +389,9 @@ def _how_changed(name, before, after):
                         f"`np.sort({name})` returns a sorted copy, where `{name}.sort()` sorts the caller's array")
             if before.ndim >= 1 and np.array_equal(after, before[::-1]):
                 return (f"reversed `{name}` in place", f"work on a copy ({copy_first} first)")
-            if before.ndim >= 1 and np.array_equal(np.sort(after, axis=None), np.sort(before, axis=None)):
-                return (f"shuffled `{name}` in place",
+            if before.ndim >= 1 and before.size and np.array_equal(_sorted_rows(after), _sorted_rows(before)):
+                rows = "the rows of " if before.ndim > 1 else ""
+                return (f"shuffled {rows}`{name}` in place",
                         f"`rng.permutation({name})` returns a shuffled copy, where `rng.shuffle({name})` shuffles "
                         "the caller's array")
         except TypeError:
@@ -425,6 +426,13 @@ def _how_changed(name, before, after):
         except TypeError:
             pass
     return f"changed `{name}` in place", f"work on a copy ({copy_first} first)"
+
+
+def _sorted_rows(array):
+    """The rows of an array (its entries, if 1-D) in sorted order: equal for two arrays whose rows are the
+    same up to their order."""
+    rows = array.reshape(len(array), -1)
+    return rows[np.lexsort(rows.T[::-1])]
 
 
 def _changed_sentence(name, before, after):
