@@ -274,9 +274,11 @@ def my_train(model, loss, optimizer, x, y, updates):
     checker=_check_loop,
     mistakes=[(_loop_without_zero_grad, "never calls zero_grad()"), (_loop_without_step, "never calls `optimizer.step()`"),
               (_loop_zero_grad_late, "between backward and step()"), (_loop_no_return, "returned None"),
-              (_loop_shuffles_the_data, "shuffled `x` in place: the caller's points")],
-    inputs={"x": "the caller's points are no longer the data it meant to train on (and no longer match its labels)",
-            "y": "the caller's labels no longer match its points"},
+              (_loop_shuffles_the_data, "shuffled the rows of `x` in place: the caller's points")],
+    inputs={"x": "the caller's points are no longer the data it passed, and whatever it does with them next (plot "
+                 "them with their labels, measure an accuracy) uses changed data",
+            "y": "the caller's labels are no longer the ones it passed, and whatever it does with them next (plot "
+                 "them with their points, measure an accuracy) uses changed data"},
     praise=f"The check ran your loop for {LOOP_UPDATES} updates of `mlp([2, 8, 2], rng=7)` on the moons and got "
            "the same losses as the reference loop.",
 ))

@@ -92,9 +92,9 @@ def my_ridge(features, y, l2):
     checker=_check_ridge,
     mistakes=[(_ridge_no_n, "times too weak"), (_ridge_ignores_l2, "do not change with l2"),
               (_ridge_sign, "wrong sign"), (_ridge_centres_in_place, "of `y` in place")],
-    inputs={"features": "the caller's features no longer match its targets, and its next fit (another l2) starts "
-                        "from changed data",
-            "y": "the caller's targets no longer match its features, and its next fit (another l2) starts from "
+    inputs={"features": "the caller's features are no longer the ones it passed, and its next fit (another l2) "
+                        "starts from changed data",
+            "y": "the caller's targets are no longer the ones it passed, and its next fit (another l2) starts from "
                  "changed data"},
     praise="These are the weights of `least_squares(features, y, l2=l2)` (nnlib/capacity.py) when there are at "
            "least as many examples as features; a larger l2 gives smaller weights and a calmer curve.",

@@ -261,8 +261,7 @@ def my_validation_pass(model, loss, x_val, y_val):
     mistakes=[(_validation_with_backward, "calls backward"), (_validation_error_rate, "error rate"),
               (_validation_swapped, "the order is"), (_validation_two_class_shortcut, "only works with two classes"),
               (_validation_centres_in_place, "the caller's validation inputs are no longer the ones")],
-    inputs={"x_val": "the caller's validation inputs are no longer the ones it measures every epoch, and no "
-                     "longer match their labels",
+    inputs={"x_val": "the caller's validation inputs are no longer the ones it measures every epoch",
             "y_val": "the caller's validation labels no longer match its inputs"},
     praise="This is what `fit` does after the batches of every epoch: one pass over the validation data, no "
            "updates.",
