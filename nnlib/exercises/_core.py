@@ -710,7 +710,7 @@ def solutions_markdown():
 
 def _mistake_line(wrong, words):
     if callable(wrong):
-        doc = inspect.getdoc(wrong) or wrong.__name__
+        doc = " ".join((inspect.getdoc(wrong) or wrong.__name__).split())  # one line of the list
         return f"{doc} → “…{words}…”"
     if isinstance(wrong, (numbers.Real, np.ndarray, list)) and not isinstance(wrong, bool):
         try:
