@@ -14,9 +14,12 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     search.py     grid search, random search, seed repeats (import nnlib.search)
     capacity.py   polynomial_features, least_squares, random_relu_features
     overfitting.py  notebook 07: errors against degree, learning curves, double descent
+    curvature.py  Hessian-vector products, sharpness, per-example gradients, gradient noise scale
 """
 
 from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split
+from .curvature import (EigenEstimate, gradient_noise_scale, hessian_eigenvalues, hessian_vector_product,
+                        per_example_gradients, power_iteration, sharpness)
 from .capacity import least_squares, polynomial_features, random_relu_features
 from .datasets import corrupt_labels, load_digits, make_line, make_moons, make_sine, make_spirals
 from .gradients import backprop_gradients, finite_difference_gradients, gradient_check, numerical_gradient, relative_error
@@ -42,4 +45,6 @@ __all__ = [
     "corrupt_labels", "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
     "accuracy_margin", "best_of_k", "examples_needed", "expected_best_accuracy", "shared_rows", "stratified_split",
     "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",
+    "EigenEstimate", "gradient_noise_scale", "hessian_eigenvalues", "hessian_vector_product",
+    "per_example_gradients", "power_iteration", "sharpness",
 ]
