@@ -336,3 +336,253 @@ def gradient_noise_scale(model, loss, x, y):
     g2 = float(mean @ mean)
     trace = max(float(squared.mean()) - g2, 0.0)
     return trace / g2 if g2 > 0 else math.inf
+
+
+# ------------------------------------------- sharpness during training
+
+@dataclass
+class SharpnessRun:
+    """Gradient descent with the sharpness measured along the way.
+
+    lr: the (peak) learning rate; momentum; batch_size (None: full batch);
+    warmup_steps: steps of the linear warmup (0: none).
+    loss: the training loss before each step (one per step taken; with
+    mini-batches, the loss of the step's batch).
+    lrs: the learning rate of each step.
+    measured_at: the steps at which the sharpness was measured (on the
+    whole of x, y, before that step), with sharpness, full_loss (the loss
+    on the whole of x, y there) and residual (see EigenEstimate).
+    diverged / message: whether the loss blew up, and when, in words.
+    """
+
+    lr: float
+    momentum: float
+    batch_size: int | None
+    warmup_steps: int
+    loss: np.ndarray
+    lrs: np.ndarray
+    measured_at: np.ndarray
+    sharpness: np.ndarray
+    full_loss: np.ndarray
+    residual: np.ndarray
+    diverged: bool
+    message: str
+    path: list = field(default_factory=list, repr=False)
+
+    @property
+    def threshold(self):
+        """The stability limit of the peak rate: (2 + 2 momentum) / lr
+        (2 / lr without momentum): a quadratic whose curvature is above it
+        makes the steps grow."""
+        return (2.0 + 2.0 * self.momentum) / self.lr
+
+
+def warmup_rate(step, lr, warmup_steps):
+    """The learning rate of step ``step`` (0-based) under a linear warmup:
+    lr * (step + 1) / warmup_steps for the first warmup_steps steps, then lr."""
+    if warmup_steps <= 0 or step >= warmup_steps:
+        return lr
+    return lr * (step + 1) / warmup_steps
+
+
+def train_tracking_sharpness(model, loss, x, y, *, lr, steps, every=10, momentum=0.0, batch_size=None,
+                             warmup_steps=0, rng=None, iterations=20, tol=1e-3, keep_path_every=None):
+    """Train ``model`` in place with SGD for ``steps`` updates and measure
+    the sharpness of the loss on the whole of (x, y) every ``every`` steps
+    (and after the last one), by power iteration started from the previous
+    measurement's vector (so a few iterations suffice).
+
+    batch_size None: full-batch gradient descent; else mini-batches drawn
+    in a fresh random order every epoch (``rng``). warmup_steps: the
+    learning rate rises linearly from lr / warmup_steps to lr over that many
+    steps. keep_path_every: also keep a flat copy of the parameters every
+    that many steps (for the loss landscape). Stops, and says so, when the
+    loss becomes NaN or more than 100 times its first value.
+    x: (n, features); y: what ``loss`` expects. Returns a SharpnessRun.
+    """
+    from .data import batch_indices
+    from .optim import SGD
+
+    lr = check_positive_number(lr, "lr")
+    steps = check_positive_int(steps, "steps")
+    every = check_positive_int(every, "every")
+    x = _check_data(x, y)
+    rng = as_rng(rng)
+    optimizer = SGD(model.parameters(), lr=lr, momentum=momentum)
+    layout = _names_and_shapes(model)
+    batches, vector = [], None
+    losses, lrs, measured, sharp, full, residuals, path = [], [], [], [], [], [], []
+    diverged, message = False, ""
+
+    def measure(step):
+        nonlocal vector
+        estimate = hessian_eigenvalues(model, loss, x, y, start=vector, rng=rng, iterations=iterations,
+                                       tol=tol)[0]
+        vector = estimate.vector
+        measured.append(step)
+        sharp.append(estimate.value)
+        residuals.append(estimate.residual)
+        full.append(loss.forward(model.forward(x), y))
+
+    for step in range(steps):
+        if keep_path_every and step % keep_path_every == 0:
+            path.append(_flatten({p.name: p.value for p in model.parameters()}, layout))
+        if step % every == 0:
+            measure(step)
+        if batch_size is None:
+            xb, yb = x, y
+        else:
+            if not batches:
+                batches = batch_indices(len(x), batch_size, rng=rng)[::-1]
+            rows = batches.pop()
+            xb, yb = x[rows], y[rows]
+        optimizer.lr = warmup_rate(step, lr, warmup_steps)
+        optimizer.zero_grad()
+        value = loss.forward(model.forward(xb), yb)
+        if not np.isfinite(value) or value > 100 * max(losses[0] if losses else value, 1e-6):
+            diverged = True
+            message = (f"diverged at step {step}: the loss reached {value:.3g}, from {losses[0]:.3g} at the start; "
+                       f"the learning rate {optimizer.lr:g} is too large here")
+            break
+        losses.append(value)
+        lrs.append(optimizer.lr)
+        model.backward(loss.backward())
+        optimizer.step()
+    else:
+        measure(steps)
+        if keep_path_every:
+            path.append(_flatten({p.name: p.value for p in model.parameters()}, layout))
+        message = f"{steps} steps, final loss {full[-1]:.4f}"
+    return SharpnessRun(lr, float(momentum), batch_size, warmup_steps, np.array(losses), np.array(lrs),
+                        np.array(measured), np.array(sharp), np.array(full), np.array(residuals), diverged,
+                        message, path)
+
+
+@dataclass
+class EdgeSummary:
+    """How a SharpnessRun's sharpness compares with its threshold,
+    (2 + 2 momentum) / lr for the learning rate of each step (with warmup
+    the threshold falls as the rate grows).
+
+    ratios: sharpness / threshold at each measurement.
+    reached_at: the first measured step with a ratio >= reach (None: never;
+    0: the start is already sharper than the threshold allows).
+    low, median, high: the ratios over the second half of the run (NaN
+    when diverged). peak: the largest ratio.
+    regime: "diverged"; "below the threshold" (never reached);
+    "edge of stability" (reached, and over the second half the median
+    ratio is within 0.85 to 1.3 and none is below 0.7); or "reached, then
+    left" (it rose to the threshold and later fell well below, as with
+    cross-entropy once the loss is small).
+    """
+
+    ratios: np.ndarray
+    reached_at: int | None
+    low: float
+    median: float
+    high: float
+    peak: float
+    regime: str
+
+
+def measured_thresholds(run):
+    """(2 + 2 momentum) / lr at each measurement of ``run``, with the rate of
+    the step taken right after it (the last step's rate for the last)."""
+    steps = np.minimum(run.measured_at, max(len(run.lrs) - 1, 0))
+    lrs = run.lrs[steps] if len(run.lrs) else np.full(len(steps), run.lr)
+    return (2.0 + 2.0 * run.momentum) / lrs
+
+
+def summarize_sharpness(run, *, reach=0.9):
+    """An EdgeSummary of ``run`` (a SharpnessRun)."""
+    ratios = run.sharpness / measured_thresholds(run)
+    reached = np.flatnonzero(ratios >= reach)
+    peak = float(ratios.max())
+    reached_at = int(run.measured_at[reached[0]]) if len(reached) else None
+    if run.diverged:
+        return EdgeSummary(ratios, reached_at, math.nan, math.nan, math.nan, peak, "diverged")
+    half = ratios[run.measured_at >= run.measured_at[-1] / 2]
+    low, median, high = float(half.min()), float(np.median(half)), float(half.max())
+    if reached_at is None:
+        regime = "below the threshold"
+    elif low >= 0.7 and 0.85 <= median <= 1.3:
+        regime = "edge of stability"
+    else:
+        regime = "reached, then left"
+    return EdgeSummary(ratios, reached_at, low, median, high, peak, regime)
+
+
+def describe_sharpness(run):
+    """One line on a SharpnessRun in words, with rounded numbers: the
+    settings, what the sharpness did against the threshold, the end."""
+    summary = summarize_sharpness(run)
+    name = "2/lr" if run.momentum == 0 else "(2+2β)/lr"
+    head = f"lr={run.lr:g}" + (f" momentum={run.momentum:g}" if run.momentum else "")
+    head += f" batch={run.batch_size}" if run.batch_size else " full batch"
+    head += f" warmup={run.warmup_steps}" if run.warmup_steps else ""
+    threshold = f"{name} = {run.threshold:.2g}"
+    start = f"{run.sharpness[0]:.2g}"
+    if summary.regime == "diverged":
+        return f"{head}: {run.message}; sharpness {start} at the start, above {threshold}"
+    end = f"loss {run.full_loss[-1]:.3f} after {run.measured_at[-1]} steps"
+    if summary.regime == "below the threshold":
+        return (f"{head}: sharpness goes from {start} to {run.sharpness[-1]:.2g}, "
+                f"below {threshold} all along; {end}")
+    reached = (f"starts above {threshold} (the first steps overshoot)"
+               if summary.reached_at == 0 else f"reaches {threshold} at step {summary.reached_at}")
+    if summary.regime == "edge of stability":
+        return (f"{head}: sharpness {reached}, then hovers at {summary.low:.1f} to {summary.high:.1f} times "
+                f"the threshold (edge of stability); {end}")
+    return f"{head}: sharpness {reached}, then falls to {run.sharpness[-1]:.2g}; {end}"
+
+
+# ------------------------------------------ the digits set-up of notebook 12
+
+# 500 digits, a 64-32-10 tanh network whose weights start at half the
+# usual (LeCun) size, so that the start is flat and the sharpness has room
+# to grow; 600 full-batch steps, the sharpness measured every 20.
+DIGITS_SETUP = dict(n=500, hidden=32, init_scale=0.5, steps=600, every=20, seed=0)
+
+
+def digits_subset(n=500, *, seed=0):
+    """``n`` digits drawn at random (``seed``) from the 1797: x (n, 64) in
+    [0, 1], y (n,) labels."""
+    from .datasets import load_digits
+
+    x, y = load_digits()
+    rows = np.random.default_rng(seed).permutation(len(x))[:check_positive_int(n, "n")]
+    return x[rows], y[rows]
+
+
+def one_hot(y, n_classes=10):
+    """Labels (n,) -> targets (n, n_classes) of 0s and a 1, for MSE."""
+    return np.eye(n_classes)[np.asarray(y)]
+
+
+def digits_network(*, hidden=32, init_scale=0.5, seed=0):
+    """The 64-hidden-10 tanh network of notebook 12, its weights multiplied
+    by ``init_scale`` after the usual initialisation."""
+    from .layers import mlp
+
+    model = mlp([64, hidden, 10], activation="tanh", rng=seed)
+    for p in model.parameters():
+        if p.value.ndim == 2:
+            p.value *= init_scale
+    return model
+
+
+def edge_of_stability_run(lr, *, momentum=0.0, batch_size=None, warmup_steps=0, loss="mse", keep_path_every=None,
+                          n=500, hidden=32, init_scale=0.5, steps=600, every=20, seed=0):
+    """One run of the notebook's set-up (DIGITS_SETUP): the digits network
+    trained on ``n`` digits with the loss ``"mse"`` (on one-hot targets) or
+    ``"cross-entropy"``, the sharpness tracked. Returns a SharpnessRun."""
+    from .losses import MSELoss, SoftmaxCrossEntropy
+
+    if loss not in ("mse", "cross-entropy"):
+        raise ValueError(f"loss must be 'mse' or 'cross-entropy'; got {loss!r}")
+    x, y = digits_subset(n, seed=seed)
+    target, objective = (one_hot(y), MSELoss()) if loss == "mse" else (y, SoftmaxCrossEntropy())
+    model = digits_network(hidden=hidden, init_scale=init_scale, seed=seed)
+    return train_tracking_sharpness(model, objective, x, target, lr=lr, steps=steps, every=every, momentum=momentum,
+                                    batch_size=batch_size, warmup_steps=warmup_steps, rng=seed,
+                                    keep_path_every=keep_path_every)
