@@ -192,3 +192,19 @@ def steps_to_target(make_model, loss, x, y, *, batch_sizes, lrs, target, max_ste
         results.append(BatchSizeResult(batch_size, best, best_lr, by_lr))
     return results
 
+
+
+def fit_critical_batch(batch_sizes, steps):
+    """Fit steps = S_min (1 + B_crit / B) (McCandlish et al. 2018) to the
+    measured counts: least squares on the relative error of the line
+    steps = a + b / B. Returns (S_min, B_crit) = (a, b / a). Small batches
+    need B_crit / B times more steps than the fewest possible; past B_crit a
+    larger batch saves fewer and fewer steps."""
+    sizes = np.asarray(batch_sizes, dtype=float)
+    steps = np.asarray(steps, dtype=float)
+    if sizes.shape != steps.shape or len(sizes) < 2:
+        raise ValueError(f"batch_sizes and steps must be two arrays of the same length >= 2; got "
+                         f"{sizes.shape} and {steps.shape}")
+    design = np.stack([np.ones_like(sizes), 1.0 / sizes], axis=1) / steps[:, None]  # relative errors
+    (a, b), *_ = np.linalg.lstsq(design, np.ones_like(steps), rcond=None)
+    return float(a), float(b / a)
