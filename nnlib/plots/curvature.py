@@ -181,7 +181,7 @@ def plot_landscape(line, slice_grid, plane_grid, plane, true_path_loss, plane_pa
             label=TEXT["path"])
     ax.plot(*plane.coords[0], "o", color="white", markeredgecolor="black", label=TEXT["start"])
     ax.plot(*plane.coords[-1], "*", color="white", markersize=14, markeredgecolor="black", label=TEXT["end"])
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="lower left", fontsize=9)
     ax = axes[1, 1]
     points = np.arange(len(true_path_loss))
     ax.plot(points, true_path_loss, "-", color=COLORS["train"], linewidth=2, label=TEXT["true_loss"])
