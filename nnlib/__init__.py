@@ -15,6 +15,7 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     capacity.py   polynomial_features, least_squares, random_relu_features
     overfitting.py  notebook 07: errors against degree, learning curves, double descent
     curvature.py  Hessian-vector products, sharpness, per-example gradients, gradient noise scale
+    landscape.py  notebook 12: loss along lines and planes, a path's principal plane, steps per batch size
 """
 
 from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split

@@ -244,7 +244,9 @@ def test_panel_extremes_say_what_happened(edge_panel):
     assert "(2+2β)/lr = 3" in edge_panel.text
     _, threshold = drawn(edge_panel.view.threshold_line)
     assert np.all(threshold == 3.0)
+    assert edge_panel.view.title.get_text().endswith("(2+2β)/lr = 3")
     edge_panel.controls["momentum"].value = 0.0
+    assert edge_panel.view.title.get_text().endswith("2/lr = 2")
 
 
 def test_panel_refuses_values_it_does_not_offer():
@@ -254,6 +256,14 @@ def test_panel_refuses_values_it_does_not_offer():
         edge_of_stability_panel(lr=0.7)
     with pytest.raises(ValueError, match=r"momentum must be one of \(0.0, 0.5, 0.9\); got 0.3"):
         edge_of_stability_panel(momentum=0.3)
+
+
+def test_a_cached_move_redraws_only_the_curves(edge_panel):
+    edge_panel.controls["lr"].value = 2.0
+    edge_panel.controls["lr"].value = 1.0  # both cached now
+    edge_panel.view.show(edge_panel.runs[(2.0, 0.0)])
+    assert not edge_panel.figure.stale, "a move marked the figure stale: every move would redraw the axes"
+    edge_panel.refresh()
 
 
 def test_panel_busy_line_only_for_new_settings(edge_panel):

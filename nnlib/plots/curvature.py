@@ -43,6 +43,7 @@ TEXT = {
     "fit": "fit S_min (1 + B_crit / B), B_crit = {b:.0f}",
     "critical": "B_crit",
     "lr_threshold": "threshold 2/lr now (warmup: lr grows)",
+    "edge_title": "Sharpness against the threshold {name} = {value:.2g}",
 }
 
 
@@ -104,8 +105,11 @@ class EdgeView:
 
     def __init__(self, steps, *, animated=True):
         self.figure, (left, right) = new_figure(2, width=11.0, height=4.2)
-        (self.sharp_line,) = left.plot([], [], "-", color=COLORS["train"], linewidth=2, label=TEXT["sharpness"])
-        (self.threshold_line,) = left.plot([], [], "--", color=COLORS["bad"], linewidth=1.5, label=" ")
+        self.steps = steps
+        (self.sharp_line,) = left.plot([], [], "o-", color=COLORS["train"], linewidth=2, markersize=3,
+                                       label=TEXT["sharpness"])
+        (self.threshold_line,) = left.plot([], [], "--", color=COLORS["bad"], linewidth=1.5,
+                                           label=TEXT["threshold"].format(name="(2 + 2 momentum) / lr"))
         left.set_yscale("log")
         left.set_ylim(0.3, 12)
         left.set_xlim(0, steps)
@@ -124,7 +128,8 @@ class EdgeView:
         right.grid(True, alpha=0.3)
         self.title = left.set_title(TEXT["sharpness_title"])
         if animated:
-            for artist in (self.sharp_line, self.threshold_line, self.loss_line, self.legend):
+            # Only these change from run to run; the legend stays, so a move redraws no axes.
+            for artist in (self.sharp_line, self.threshold_line, self.loss_line, self.title):
                 artist.set_animated(True)
             self.figure.draw_without_rendering()
             self.figure.set_layout_engine(None)
@@ -132,10 +137,12 @@ class EdgeView:
     def show(self, run):
         """Draw a SharpnessRun."""
         self.sharp_line.set_data(run.measured_at, run.sharpness)
-        self.threshold_line.set_data(run.measured_at, measured_thresholds(run))
-        label = TEXT["threshold"].format(name=_threshold_name(run)) + f" = {run.threshold:.2g}"
-        self.legend.get_texts()[1].set_text(label)
-        self.threshold_line.set_label(label)
+        thresholds = measured_thresholds(run)
+        if np.all(thresholds == thresholds[0]):  # no warmup: a line across the plot, even after a divergence
+            self.threshold_line.set_data([0, self.steps], [thresholds[0]] * 2)
+        else:
+            self.threshold_line.set_data(run.measured_at, thresholds)
+        self.title.set_text(TEXT["edge_title"].format(name=_threshold_name(run), value=run.threshold))
         losses = np.minimum(run.loss, 25.0)  # a diverging run leaves the axis at the top
         self.loss_line.set_data(np.arange(len(losses)), losses)
 
