@@ -103,16 +103,11 @@ def _exact_hvp(theta, v):
 
 
 def _check_hvp(answer):
-    theta = HVP_THETA.copy()
-    returned = call(answer, _loss_gradient, theta, HVP_V.copy(), HVP_H, call_as="my_hvp(grad, theta, v, h)")
+    returned = call(answer, _loss_gradient, HVP_THETA.copy(), HVP_V.copy(), HVP_H, call_as="my_hvp(grad, theta, v, h)")
     got = as_array(returned, HVP_THETA.shape, "What my_hvp returned")
     expected = _exact_hvp(HVP_THETA, HVP_V)
     said = (f"At theta = {fmt(HVP_THETA)} with v = {fmt(HVP_V)} and h = {HVP_H}, you returned {fmt(got)}; "
             f"expected about {fmt(expected)}. ")
-    if not np.array_equal(theta, HVP_THETA):
-        raise Wrong(f"Your function changed theta: it is {fmt(theta)} after the call, {fmt(HVP_THETA)} before. "
-                    "You did not restore the parameters: work on copies (theta + h * v) or put theta back "
-                    "after perturbing it, as nnlib's hessian_vector_product does.")
     if np.allclose(got, expected, rtol=1e-5, atol=1e-8):
         return
     if np.allclose(got, 2 * expected, rtol=1e-5, atol=1e-8):
@@ -162,6 +157,9 @@ def my_hvp(grad, theta, v, h):
     solution_name="my_hvp",
     kind="function",
     checker=_check_hvp,
+    inputs={"theta": "you did not restore the parameters, so the caller's model now sits at theta - h v and its "
+                     "next step or product starts from there; perturb copies (theta + h * v makes a new array), "
+                     "as nnlib's hessian_vector_product restores its parameters"},
     mistakes=[(_hvp_over_h, "instead of 2h"), (_hvp_not_restored, "did not restore"),
               (_hvp_forward, "forward")],
     praise="This is `nnlib.hessian_vector_product` (nnlib/curvature.py), with backpropagation as `grad`.",
