@@ -57,9 +57,12 @@ TEXT = {
     "current_l2": "current λ",
     "width_x": "hidden units per layer (log scale)",
     "accuracy": "accuracy",
-    "train_accuracy": "training accuracy (20 % of labels flipped)",
-    "val_accuracy": "validation accuracy (right labels)",
-    "boundary_title": "{hidden} hidden units per layer: train {train:.0%}, validation {val:.0%}",
+    "train_accuracy": "training accuracy (20 % of labels flipped), mean of {seeds} seeds",
+    "val_accuracy": "validation accuracy (right labels), mean of {seeds} seeds",
+    "each_seed": "each seed",
+    "boundary_title": "{hidden} hidden {units} per layer (first seed): train {train:.0%}, validation {val:.0%}",
+    "unit": "unit",
+    "units": "units",
     "boundary_x": "x₁",
     "boundary_y": "x₂",
     "class": "class {label}",
@@ -68,8 +71,8 @@ TEXT = {
     "current_width": "current width",
     "width_error_title": "Validation error against the width of the network",
     "error_class": "error (fraction misclassified)",
-    "val_error_class": "validation error (misclassified)",
-    "train_error_class": "training error (on the flipped labels)",
+    "val_error_class": "validation error, mean of {seeds} seeds",
+    "train_error_class": "training error (on the flipped labels), mean of {seeds} seeds",
     "dd_title": "Test error against the number of random features ({n} training digits)",
     "dd_x": "number of random ReLU features (log scale)",
     "dd_y": "test error (misclassified digits)",
@@ -371,7 +374,9 @@ class HiddenUnitsView:
     the current width over the training points (left) and the training and
     validation accuracy of every width, the current one marked (right)."""
 
-    def __init__(self, train, flipped, widths, train_accuracy, val_accuracy, grid):
+    def __init__(self, train, flipped, widths, train_accuracies, val_accuracies, grid):
+        """train_accuracies, val_accuracies: (seeds, widths); the means are
+        drawn thick, each seed as a thin line."""
         self.figure, (self.ax_map, self.ax_acc) = new_figure(2, width=12.0, height=4.8)
         g1, g2 = grid
         ax = self.ax_map
@@ -389,8 +394,17 @@ class HiddenUnitsView:
         ax.set_title(" ", fontsize=12)
         self.map_legend = map_legend = ax.legend(loc="lower left", fontsize=8, framealpha=1.0)
         ax = self.ax_acc
-        ax.plot(widths, train_accuracy, "-o", color=COLORS["train"], label=TEXT["train_accuracy"])
-        ax.plot(widths, val_accuracy, "-s", color=COLORS["validation"], label=TEXT["val_accuracy"])
+        train_accuracies, val_accuracies = np.atleast_2d(train_accuracies), np.atleast_2d(val_accuracies)
+        seeds = len(val_accuracies)
+        for runs, color in ((train_accuracies, COLORS["train"]), (val_accuracies, COLORS["validation"])):
+            if seeds > 1:
+                ax.plot(widths, runs.T, "-", color=color, linewidth=0.7, alpha=0.35)
+        ax.plot(widths, train_accuracies.mean(axis=0), "-o", color=COLORS["train"],
+                label=TEXT["train_accuracy"].format(seeds=seeds))
+        ax.plot(widths, val_accuracies.mean(axis=0), "-s", color=COLORS["validation"],
+                label=TEXT["val_accuracy"].format(seeds=seeds))
+        if seeds > 1:
+            ax.plot([], [], "-", color=COLORS["neutral"], linewidth=0.7, alpha=0.6, label=TEXT["each_seed"])
         self.marker = ax.axvline(widths[0], color="black", linewidth=1.5, label=TEXT["current_width"])
         ax.set_xscale("log")
         ax.set_xticks(widths, [str(w) for w in widths])
@@ -398,7 +412,7 @@ class HiddenUnitsView:
         ax.set(xlabel=TEXT["width_x"], ylabel=TEXT["accuracy"], ylim=(0.4, 1.02), title=TEXT["width_title"])
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
         ax.grid(True, alpha=0.3)
-        self.acc_legend = ax.legend(loc="lower right", fontsize=9)
+        self.acc_legend = ax.legend(loc="lower right", fontsize=8)
         # The points and their legend are animated too, only so that they are
         # drawn over the (animated) probability map, not hidden under its tint.
         self.moving = [self.image, *points, self.flipped, self.marker, self.ax_map.title]
@@ -415,19 +429,30 @@ class HiddenUnitsView:
     def show(self, probability, hidden, train_accuracy, val_accuracy):
         self.image.set_data(probability)
         self.marker.set_xdata([hidden, hidden])
-        _retitle(self.ax_map, TEXT["boundary_title"].format(hidden=hidden, train=train_accuracy, val=val_accuracy))
+        units = TEXT["unit"] if hidden == 1 else TEXT["units"]
+        _retitle(self.ax_map, TEXT["boundary_title"].format(hidden=hidden, units=units, train=train_accuracy,
+                                                            val=val_accuracy))
 
 
-def plot_width_sweep(widths, train_errors, val_errors):
+def plot_width_sweep(widths, train_errors, val_errors, names):
     """Training and validation error (fraction misclassified) against the
-    number of hidden units, with the regions read from the validation curve."""
-    from ..overfitting import fit_regions
-
+    number of hidden units, with the regions ``names`` (from fit_regions).
+    train_errors, val_errors: (seeds, widths): the mean over the seeds is
+    drawn thick, each seed thin."""
+    train_errors, val_errors = np.atleast_2d(train_errors), np.atleast_2d(val_errors)
+    seeds = len(val_errors)
     fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")
-    ax.plot(widths, train_errors, "-o", color=COLORS["train"], label=TEXT["train_error_class"])
-    ax.plot(widths, val_errors, "-s", color=COLORS["validation"], linewidth=2.2, label=TEXT["val_error_class"])
+    for runs, color in ((train_errors, COLORS["train"]), (val_errors, COLORS["validation"])):
+        if seeds > 1:
+            ax.plot(widths, runs.T, "-", color=color, linewidth=0.7, alpha=0.35)
+    ax.plot(widths, train_errors.mean(axis=0), "-o", color=COLORS["train"],
+            label=TEXT["train_error_class"].format(seeds=seeds))
+    ax.plot(widths, val_errors.mean(axis=0), "-s", color=COLORS["validation"], linewidth=2.2,
+            label=TEXT["val_error_class"].format(seeds=seeds))
+    if seeds > 1:
+        ax.plot([], [], "-", color=COLORS["neutral"], linewidth=0.7, alpha=0.6, label=TEXT["each_seed"])
     ax.set_xscale("log")
-    WeightDecayView._shade_log(ax, np.log10(np.asarray(widths, dtype=float)), fit_regions(val_errors))
+    WeightDecayView._shade_log(ax, np.log10(np.asarray(widths, dtype=float)), names)
     ax.set_xticks(widths, [str(w) for w in widths])
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set(xlabel=TEXT["width_x"], ylabel=TEXT["error_class"], title=TEXT["width_error_title"], ylim=(0, 0.55))
