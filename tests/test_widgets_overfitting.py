@@ -220,7 +220,13 @@ def test_double_descent_panel_toggles_the_curves(descent):
     panel.controls["show"].value = "minimum norm"
     assert lines[0.0][0].get_visible() and not lines[1e-3][0].get_visible()
     peak = descent.mean_errors(0.0)[2]
-    assert f"highest near 200: {peak:.0%} at 250" in panel.text
+    assert f"a peak near 200: {peak:.0%} at 250" in panel.text
+    legend = [text.get_text() for text in panel.view.ax.get_legend().get_texts()]
+    assert legend[0].startswith("minimum-norm") and not any(label.startswith("ridge") for label in legend)
+    panel.controls["show"].value = "ridge"
+    assert "no peak near 200" in panel.text and "peak near 200:" not in panel.text
+    legend = [text.get_text() for text in panel.view.ax.get_legend().get_texts()]
+    assert legend[0].startswith("ridge") and not any("minimum-norm" in label for label in legend)
 
 
 def test_degree_panel_moves_redraw_only_the_moving_parts():

@@ -79,7 +79,7 @@ TEXT = {
     "dd_min_norm": "minimum-norm least squares (λ = 0)",
     "dd_ridge": "ridge (λ = {l2:g})",
     "dd_threshold": "{n} features = {n} training points",
-    "dd_seeds": "each seed",
+    "dd_seeds": "thin lines: each random split",
 }
 
 # Ranges that keep the pictures readable whatever the fit does.
@@ -180,7 +180,7 @@ class DegreeView:
     """
 
     def __init__(self, max_degree, *, n_val=200):
-        self.figure, (self.ax_fit, self.ax_err) = new_figure(2, width=12.0, height=4.6)
+        self.figure, (self.ax_fit, self.ax_err) = new_figure(2, width=12.0, height=5.0)
         self.grid = np.linspace(*X_RANGE, 400)
         ax = self.ax_fit
         self.points, self.fit_line, self.clip_note = fit_axis(ax, self.grid, ([], []), TEXT["points_plain"],
@@ -210,7 +210,10 @@ class DegreeView:
         ax.set(xlim=(-0.5, max_degree + 0.5), ylim=ERROR_LIMITS, xlabel=TEXT["degree"], ylabel=TEXT["error"])
         _log_axis(ax.yaxis, *ERROR_LIMITS)
         ax.set_title(" ", fontsize=12)
-        self.err_legend = err_legend = ax.legend(loc="lower left", fontsize=9, framealpha=1.0)
+        # Below the axes, not inside: at low noise the validation curve's minimum
+        # sits in the lower left corner, where a legend inside would cover it.
+        self.err_legend = err_legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9,
+                                                 framealpha=1.0)
         _animate(self.points, self.fit_line, self.clip_note, self.ax_fit.title, fit_legend,
                  *self.bands, *self.region_labels.values(), self.train_line, self.val_line, self.floor_line,
                  self.marker, self.error_note, self.ax_err.title, err_legend)
@@ -223,10 +226,12 @@ class DegreeView:
     def renderer(self):
         """A LayeredRenderer for this figure: the sample's artists are a cached
         layer, drawn again only after show_data drew a new sample; the two
-        legends, which never change, are drawn once and pasted on top."""
+        legends, which never change, are drawn once and pasted on top, and
+        the region names are pasted over the marker line (it must not cut them)."""
         return LayeredRenderer(self.figure, moving=[self.fit_line, self.clip_note, self.ax_fit.title, self.marker,
                                                     self.error_note],
-                               layer_key=lambda: self.samples_drawn, fixed=[self.fit_legend, self.err_legend])
+                               layer_key=lambda: self.samples_drawn, fixed=[self.fit_legend, self.err_legend],
+                               on_top=list(self.region_labels.values()))
 
     def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed):
         """Draw what changes with the sample: the points, both error curves, the regions."""
@@ -324,25 +329,28 @@ class WeightDecayView:
         ax.set_xscale("log")
         ax.set_yscale("log")
         logs = np.log10(self.l2_values)
-        self._shade_log(ax, logs, names)
+        self.region_labels = self._shade_log(ax, logs, names)
         self.marker = ax.axvline(self.l2_values[0], color="black", linewidth=1.5, label=TEXT["current_l2"])
         ax.set(xlabel=TEXT["penalty"], ylabel=TEXT["error"], title=TEXT["wd_errors_title"], ylim=(1e-3, 1e1))
         _log_axis(ax.yaxis, 1e-3, 1e1)
         ax.xaxis.set_minor_locator(NullLocator())
         self.err_legend = ax.legend(loc="center left", fontsize=8)
         self.moving = [self.fit_line, self.clip_note, self.marker, self.ax_fit.title, self.ax_w.title, *self.bars]
-        _animate(*self.moving)
+        # The region names are animated only so that they can be kept over the marker line.
+        _animate(*self.moving, *self.region_labels)
         _freeze_layout(self.figure)
 
     def renderer(self):
         """A LayeredRenderer that keeps both legends over the moving curve and
-        marker (a wild fit would otherwise be drawn across the legend)."""
+        marker (a wild fit would otherwise be drawn across the legend), and the
+        region names over the marker line."""
         return LayeredRenderer(self.figure, moving=self.moving, layer_key=lambda: 0,
-                               on_top=[self.fit_legend, self.err_legend])
+                               on_top=[self.fit_legend, self.err_legend, *self.region_labels])
 
     @staticmethod
     def _shade_log(ax, logs, names):
-        """Region bands on a log x axis: band edges halfway between log values."""
+        """Region bands on a log x axis: band edges halfway between log values.
+        Returns the region names' Text artists."""
         edges = np.concatenate([[logs[0] - 0.5 * (logs[1] - logs[0])], 0.5 * (logs[1:] + logs[:-1]),
                                 [logs[-1] + 0.5 * (logs[-1] - logs[-2])]])
         widest = {}
@@ -351,10 +359,11 @@ class WeightDecayView:
                        linewidth=0, zorder=0)
             if last - first >= widest.get(name, (-1, 0, 0))[0]:
                 widest[name] = (last - first, edges[first], edges[last + 1])
-        for name, (_, low, high) in widest.items():
-            ax.text(10 ** (0.5 * (low + high)), LABEL_HEIGHTS[name], TEXT[name], ha="center", va="top", fontsize=9,
-                    fontweight="bold", color="#333333", transform=ax.get_xaxis_transform())
+        labels = [ax.text(10 ** (0.5 * (low + high)), LABEL_HEIGHTS[name], TEXT[name], ha="center", va="top",
+                          fontsize=9, fontweight="bold", color="#333333", transform=ax.get_xaxis_transform())
+                  for name, (_, low, high) in widest.items()]
         ax.set_xlim(10 ** edges[0], 10 ** edges[-1])
+        return labels
 
     def show(self, curve, weights, l2):
         clipped = np.abs(curve).max() > CURVE_LIMIT
@@ -490,17 +499,29 @@ class DoubleDescentView:
                title=TEXT["dd_title"].format(n=result.n_train))
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=9)
+        self.threshold = ax.lines[-1]
+        (self.seeds_handle,) = ax.plot([], [], "-", color=COLORS["neutral"], linewidth=0.7, alpha=0.6,
+                                       label=TEXT["dd_seeds"])
+        self._legend(list(self.lines))
         for lines in self.lines.values():
             _animate(*lines)
         _freeze_layout(self.figure)
 
+    def _legend(self, shown):
+        """A legend of the curves drawn (l2 values in ``shown``), the threshold and the thin lines."""
+        handles = [self.lines[l2][0] for l2 in shown] + [self.threshold, self.seeds_handle]
+        self.ax.legend(handles=handles, loc="upper right", fontsize=9)
+
     def show(self, which):
         """which: "minimum norm", "ridge" or "both"."""
+        shown = []
         for l2, lines in self.lines.items():
             visible = which == "both" or (which == "ridge") == (l2 != 0.0)
             for line in lines:
                 line.set_visible(visible)
+            if visible:
+                shown.append(l2)
+        self._legend(shown)
 
 
 def plot_fits(train, grid, curves, degrees):

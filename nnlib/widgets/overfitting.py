@@ -289,14 +289,19 @@ def double_descent_panel(*, show="both", result=None, ridge_l2=RIDGE_L2):
                                     style=STYLE)
     counts = list(result.feature_counts)
 
-    near = [i for i, count in enumerate(counts) if result.n_train / 2 <= count <= 2 * result.n_train]
+    near = [i for i, count in enumerate(counts)
+            if result.n_train / 2 <= count <= 2 * result.n_train and 0 < i < len(counts) - 1]
 
     def summary(l2):
-        """Mean test errors away from and near the threshold (n_train features)."""
+        """Mean test errors at both ends, and the peak near the threshold (n_train features) if there is one."""
         errors = result.mean_errors(l2)
-        peak = max(near, key=lambda i: errors[i])
-        return (f"{errors[0]:.0%} at {counts[0]} features, highest near {result.n_train}: {errors[peak]:.0%} "
-                f"at {counts[peak]}, {errors[-1]:.0%} at {counts[-1]}")
+        peaks = [i for i in near if errors[i] > errors[i - 1] and errors[i] > errors[i + 1]]
+        if peaks:
+            peak = max(peaks, key=lambda i: errors[i])
+            middle = f"a peak near {result.n_train}: {errors[peak]:.0%} at {counts[peak]}"
+        else:
+            middle = f"no peak near {result.n_train}"
+        return f"{errors[0]:.0%} at {counts[0]} features, {middle}, {errors[-1]:.0%} at {counts[-1]}"
 
     def draw(show):
         view.show(show)
