@@ -293,9 +293,11 @@ def double_descent_panel(*, show="both", result=None, ridge_l2=RIDGE_L2):
             if result.n_train / 2 <= count <= 2 * result.n_train and 0 < i < len(counts) - 1]
 
     def summary(l2):
-        """Mean test errors at both ends, and the peak near the threshold (n_train features) if there is one."""
+        """Mean test errors at both ends, and the peak near the threshold (n_train features) if there is one:
+        a local maximum above the error at n_train / 2 features (the curve went down, then up again)."""
         errors = result.mean_errors(l2)
-        peaks = [i for i in near if errors[i] > errors[i - 1] and errors[i] > errors[i + 1]]
+        peaks = [i for i in near[1:] if errors[i] > errors[i - 1] and errors[i] > errors[i + 1]
+                 and errors[i] > errors[near[0]]]
         if peaks:
             peak = max(peaks, key=lambda i: errors[i])
             middle = f"a peak near {result.n_train}: {errors[peak]:.0%} at {counts[peak]}"
