@@ -79,16 +79,20 @@ def test_degree_panel_regions_are_contiguous_and_sensible_at_every_setting(seed)
     n_values = range(panel.controls["n_points"].min, panel.controls["n_points"].max + 1, 5)
     noises = np.round(np.arange(0.05, 1.0 + 1e-9, 0.05), 2)
     assert panel.controls["noise"].min == 0.05 and panel.controls["noise"].max == 1.0
-    grid = np.linspace(0, 1, 5)
+    data = SineSample(30, 0.3, seed, np.linspace(0, 1, 5))  # what the panel computes for one sample...
+    _, errors, ses = of.degree_errors(*of.sine_data(30, noise=0.3, seed=seed), range(26), standard_errors=True)
+    assert data.names == of.fit_regions(errors, standard_error=ses[data.best_degree])  # ...is this
     for noise in noises:
         for n in n_values:
-            data = SineSample(n, float(noise), seed, grid)
-            names, errors, best = data.names, data.val_errors, data.best_degree
+            _, errors, ses = of.degree_errors(*of.sine_data(n, noise=float(noise), seed=seed), range(26),
+                                              standard_errors=True)
+            best = int(np.argmin(errors))
+            names = of.fit_regions(errors, standard_error=ses[best])
             assert len(names) == 26
             assert runs(names) in (["sweet spot"], ["underfitting", "sweet spot"], ["sweet spot", "overfitting"],
                                    ["underfitting", "sweet spot", "overfitting"]), (noise, n, names)
             assert names[best] == "sweet spot"
-            limit = errors[best] + data.val_ses[best]
+            limit = errors[best] + ses[best]
             inside = [d for d in range(26) if names[d] == "sweet spot"]
             assert all(errors[d] <= limit for d in inside)
             for outside in (inside[0] - 1, inside[-1] + 1):
