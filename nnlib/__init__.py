@@ -14,6 +14,8 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     search.py     grid search, random search, seed repeats (import nnlib.search)
     capacity.py   polynomial_features, least_squares, random_relu_features
     overfitting.py  notebook 07: errors against degree, learning curves, double descent
+    stats.py      accuracy_interval (Wilson, exact, normal), mcnemar_test, paired_t_test
+    splits.py     stratified_split, k_fold_indices, the winner's curse (notebook 06)
 """
 
 from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split
@@ -23,7 +25,9 @@ from .gradients import backprop_gradients, finite_difference_gradients, gradient
 from .layers import Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh, count_parameters, mlp
 from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
 from .optim import SGD, Adam, AdamW, CosineAnnealingLR, LinearLR, OneCycleLR, SequentialLR, StepLR
-from .splits import accuracy_margin, best_of_k, examples_needed, expected_best_accuracy, shared_rows, stratified_split
+from .splits import (accuracy_margin, best_of_k, examples_needed, expected_best_accuracy, k_fold_indices, shared_rows,
+                     stratified_split)
+from .stats import accuracy_interval, interval_coverage, mcnemar_test, paired_t_test
 from .surfaces import DescentPath, descent_path, gradient_descent_path, line_loss, line_loss_grid
 from .training import (EarlyStopping, Evaluation, History, accuracy, confusion_matrix, evaluate, fit, predict,
                        predicted_classes, replay_early_stopping)
@@ -43,6 +47,8 @@ __all__ = [
     "predicted_classes", "replay_early_stopping",
     "least_squares", "polynomial_features", "random_relu_features",
     "corrupt_labels", "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
-    "accuracy_margin", "best_of_k", "examples_needed", "expected_best_accuracy", "shared_rows", "stratified_split",
+    "accuracy_margin", "best_of_k", "examples_needed", "expected_best_accuracy", "k_fold_indices", "shared_rows",
+    "stratified_split",
+    "accuracy_interval", "interval_coverage", "mcnemar_test", "paired_t_test",
     "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",
 ]

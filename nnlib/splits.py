@@ -7,6 +7,7 @@ tell you (notebook 06). numpy and the standard library only.
     examples_needed         the test-set size for a given error bar
     expected_best_accuracy  exact mean of the best of K binomial test scores
     best_of_k               the winner among K models: its test and fresh scores
+    k_fold_indices          k folds for cross-validation, stratified by class if asked
 
 A test score is one draw of a noisy measurement: n test examples give an
 accuracy that wobbles by about sqrt(p(1-p)/n) around the true one. Picking
@@ -19,6 +20,7 @@ import math
 import numpy as np
 
 from ._checks import as_rng, check_array, check_positive_int, check_range, check_same_length
+from .stats import _binomial_pmf
 
 
 def _check_labels(y, name="y"):
@@ -127,18 +129,6 @@ def expected_best_accuracy(k, n_test, accuracy):
     return best.reshape(k.shape) if k.ndim else float(best[0])
 
 
-def _binomial_pmf(n, p):
-    """P(X = j) for j = 0..n, X ~ Binomial(n, p), through logarithms so that
-    large n does not overflow (math.comb(2000, 1000) has 600 digits)."""
-    if p in (0.0, 1.0):
-        pmf = np.zeros(n + 1)
-        pmf[0 if p == 0.0 else n] = 1.0
-        return pmf
-    j = np.arange(n + 1)
-    log_comb = np.array([math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) for k in j])
-    return np.exp(log_comb + j * math.log(p) + (n - j) * math.log1p(-p))
-
-
 def best_of_k(test_scores, fresh_scores, ks, *, repeats=200, rng=None):
     """Pick the model with the best test score among k, for each k in ks, and
     average over ``repeats`` random orders of the models.
@@ -168,3 +158,31 @@ def best_of_k(test_scores, fresh_scores, ks, *, repeats=200, rng=None):
     winners = np.take_along_axis(orders, winner_at, axis=1)  # model index of the winner after i + 1 models
     chosen = winners[:, ks - 1]  # (repeats, len(ks))
     return test_scores[chosen].mean(axis=0), fresh_scores[chosen].mean(axis=0)
+
+
+def k_fold_indices(n, k, *, labels=None, rng=None):
+    """Split the examples 0..n-1 into k folds for k-fold cross-validation.
+
+    Returns a list of k pairs (train_idx, val_idx), both sorted: each example
+    is in exactly one val_idx, and the fold sizes differ by at most one.
+    Training on train_idx and scoring on val_idx k times, then averaging,
+    uses every example for validation once: a steadier estimate than one
+    split, and the spread over folds shows how much one split can vary.
+    labels: (n,) integer classes; when given, each class is dealt out over
+    the folds in turn, so every fold keeps the class shares (stratified).
+    """
+    n = check_positive_int(n, "n")
+    k = check_positive_int(k, "k")
+    if not 2 <= k <= n:
+        raise ValueError(f"k must be from 2 to n = {n} folds; got {k}")
+    rng = as_rng(rng)
+    if labels is None:
+        order = rng.permutation(n)
+    else:
+        labels = _check_labels(labels, "labels")
+        if len(labels) != n:
+            raise ValueError(f"labels must have one class per example: n = {n}; got {len(labels)} labels")
+        order = np.concatenate([rng.permutation(np.flatnonzero(labels == c)) for c in np.unique(labels)])
+    fold = np.empty(n, dtype=int)
+    fold[order] = np.arange(n) % k  # deal the (class-grouped) shuffled examples out like cards
+    return [(np.flatnonzero(fold != i), np.flatnonzero(fold == i)) for i in range(k)]
