@@ -426,8 +426,8 @@ class RangeTest:
     """What ``lr_range_test`` saw. lrs, losses: the learning rate of every
     step and the loss of its batch (raw); smoothed: their running average.
     exploded / message: whether (and where) the loss blew up and the test stopped.
-    steepest_lr: where the smoothed loss fell fastest (per factor of lr);
-    min_loss_lr: where it was lowest; suggested_lr: min_loss_lr / 10, a
+    steepest_lr: where the smoothed loss fell fastest (per factor of lr),
+    before its lowest point; min_loss_lr: where it was lowest; suggested_lr: min_loss_lr / 10, a
     rate safely below the explosion (Smith's rule of thumb)."""
 
     lrs: np.ndarray
@@ -508,7 +508,9 @@ def lr_range_test(model, loss, optimizer, x, y, *, start_lr=1e-5, end_lr=10.0, s
     if not exploded:
         message = f"Ran all {steps} steps up to lr {lrs[-1]:.3g} without the loss exploding: try a larger end_lr."
     kept = len(smoothed) - 1 if exploded else len(smoothed)  # not the step that exploded
-    slopes = np.gradient(smoothed[:kept], np.log(lrs[:kept])) if kept >= 2 else np.zeros(kept)
-    steepest = float(lrs[int(np.argmin(slopes))]) if kept >= 2 else float(lrs[0])
-    lowest = float(lrs[int(np.argmin(smoothed[:kept]))]) if kept else float(lrs[0])
+    low = int(np.argmin(smoothed[:kept])) if kept else 0
+    # The steepest fall is looked for before the lowest point: what comes after is the climb to the explosion.
+    slopes = np.gradient(smoothed[: low + 1], np.log(lrs[: low + 1])) if low >= 1 else np.zeros(1)
+    steepest = float(lrs[int(np.argmin(slopes))])
+    lowest = float(lrs[low])
     return RangeTest(lrs, losses, smoothed, exploded, message, steepest, lowest, lowest / 10)

@@ -39,7 +39,7 @@ def test_three_exercises_per_notebook_and_one_function_each():
 def test_contract_fields(key):
     exercise = EXERCISES[key]
     assert isinstance(exercise, Exercise)
-    assert re.fullmatch(r"0[1-9]\.[1-9]", key) and exercise.id == key
+    assert re.fullmatch(r"(0[1-9]|1[0-9])\.[1-9]", key) and exercise.id == key
     assert exercise.prompt and "\n" not in exercise.prompt
     assert exercise.mistakes, "every exercise anticipates at least one mistake"
     assert all(isinstance(words, str) and words for _, words in exercise.mistakes)
