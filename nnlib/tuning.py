@@ -47,6 +47,10 @@ DECAYS = {"Adam": (0.0, 1e-4, 1e-3, 1e-2, 1e-1), "AdamW": (0.0, 0.1, 1.0, 10.0, 
 DECAY_EPOCHS = 30
 DECAY_SEEDS = (0, 1, 2)
 SHAPES = ("constant", "step", "cosine", "one-cycle")
+# When warmup matters: Adam at a peak rate of 0.2 with a cosine schedule, without and with 100 warmup steps.
+WARMUP_LR = 0.2
+WARMUPS = (0, 100)
+WARMUP_SEEDS = (0, 1, 2, 3, 4)
 SWEEPS_FILE = Path(__file__).parent / "resources" / "nb11_sweeps.npz"
 
 
@@ -167,7 +171,8 @@ def compute_sweeps(progress=None):
     best_lr_<opt>: the learning rate with the highest mean accuracy;
     compare_<opt>: (comparison seeds,) final validation accuracy at it;
     curve_<opt>: (comparison seeds, epochs) validation loss;
-    decay_<opt>: (decays, decay seeds, 2) final validation accuracy and weight norm.
+    decay_<opt>: (decays, decay seeds, 2) final validation accuracy and weight norm;
+    warmup: (WARMUPS, WARMUP_SEEDS) final validation accuracy of Adam at WARMUP_LR, cosine.
     """
     out = {}
     sets = digits_sets()
@@ -203,6 +208,8 @@ def compute_sweeps(progress=None):
                 row.append((history.val_accuracy[-1], weight_norm(model)))
             rows.append(row)
         out[f"decay_{name}"] = np.array(rows)
+    out["warmup"] = np.array([[run("Adam", WARMUP_LR, seed=seed, shape="cosine", warmup=warmup, **NETWORK)[1]
+                               .val_accuracy[-1] for seed in WARMUP_SEEDS] for warmup in WARMUPS])
     return out
 
 

@@ -100,7 +100,7 @@ register(Exercise(
     start="def my_adam_step(p, g, m, v, t, lr, beta1, beta2, eps):\n"
           "    ...  # return (new_p, new_m, new_v): running means first, then the corrected step",
     answer_name="my_adam_step",
-    hint="m ← β1·m + (1 - β1)·g and v ← β2·v + (1 - β2)·g², then m̂ = m / (1 - β1**t), v̂ = v / (1 - β2**t), "
+    hint="update the running means first, m ← β1·m + (1 - β1)·g and v ← β2·v + (1 - β2)·g², then m̂ = m / (1 - β1**t), v̂ = v / (1 - β2**t), "
          "then p ← p - lr·m̂ / (sqrt(v̂) + eps)",
     call_as="my_adam_step(p, g, m, v, t, lr, beta1, beta2, eps)",
     solution_source='''

@@ -198,7 +198,7 @@ class ScheduleView:
     (left, log scale) and the training and validation loss per epoch
     (right, log scale). Axes are fixed so that only the lines move."""
 
-    def __init__(self, total_steps, epochs, lr_range=(1e-5, 1.0), loss_range=(0.03, 5.0)):
+    def __init__(self, total_steps, epochs, lr_range=(1e-5, 1.0), loss_range=(0.01, 5.0)):
         self.figure, (self.lr_ax, self.loss_ax) = new_figure(ncols=2, width=12.0, height=4.2)
         lr_ax, loss_ax = self.lr_ax, self.loss_ax
         (self.lr_line,) = lr_ax.plot([], [], color=COLORS["path"], linewidth=2)
@@ -257,9 +257,9 @@ def plot_range_tests(results, tuned_lr):
     ax.set_ylim(0, 5)
     ax.set_xlabel(TEXT["lr"], fontsize=12)
     ax.set_ylabel(TEXT["smoothed_loss"], fontsize=12)
-    ax.set_title(TEXT["range_title"].format(n=len({label.split(",")[0] for label, _ in results}),
-                                            ranges="and ".join(sorted({label.split(",")[1] for label, _ in results}))),
-                 fontsize=12)
+    seeds = dict.fromkeys(label.split(",")[0] for label, _ in results)
+    ranges = dict.fromkeys(label.split(",")[1].strip() for label, _ in results)
+    ax.set_title(TEXT["range_title"].format(n=len(seeds), ranges=" and ".join(ranges)), fontsize=12)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, ncol=2, loc="upper left")
     return fig
