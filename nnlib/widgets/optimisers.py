@@ -33,7 +33,7 @@ STYLE = {"description_width": "initial"}
 def describe_bias(with_correction, without_correction, *, bias_correction, beta2):
     """The bias panel's line: the first step and the largest, in units of lr."""
     steps = with_correction if bias_correction else without_correction
-    k = int(np.argmax(steps))
+    k = int(np.argmax(np.round(steps, 6)))  # the first of equal steps, not the one round-off favours
     settled = np.flatnonzero(np.abs(steps - 1.0) > 0.1)
     settle = "from step 1" if len(settled) == 0 else (
         f"from step {settled[-1] + 2}" if settled[-1] + 1 < len(steps) else f"not within {len(steps)} steps")
