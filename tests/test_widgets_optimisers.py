@@ -70,6 +70,12 @@ def test_a_peak_far_too_large_is_said_in_words(panel):
     assert "failed, at chance level" in panel.text and "diverged: no" in panel.text
 
 
+def test_a_peak_too_small_is_called_underfitting_not_too_large():
+    panel = schedule_panel(lr=0.001, warmup=0, shape="step")
+    assert "underfitting: a peak this small learns too slowly" in panel.text, panel.text
+    assert "too large" not in panel.text
+
+
 def test_schedule_panel_rejects_values_not_offered():
     for kwargs, name in (({"lr": 0.07}, "lr"), ({"warmup": 7}, "warmup"), ({"shape": "linear"}, "shape")):
         with pytest.raises(ValueError, match=name):

@@ -26,6 +26,7 @@ WARMUPS = (0, 25, 50, 100, 200, 300)
 SCHEDULE_STOPS = {"lr": [0.003, 0.2, 0.5], "warmup": [0, 100, 300], "shape": list(SHAPES)}
 CHANCE = 0.2  # validation accuracy below this is hardly better than a guess among ten classes
 GOOD = 0.9
+SMALL_PEAK = 0.003  # below GOOD with a peak this small, the rate is too small (seen at 0.001 and 0.003), not too large
 
 STYLE = {"description_width": "initial"}
 
@@ -78,6 +79,11 @@ def describe_schedule(history, *, lr, warmup, shape, n_val):
     numbers = f"val acc {100 * acc:.1f}% ({round(acc * n_val)}/{n_val}), final lr {history.lr[-1]:.2g}"
     if acc < CHANCE:
         regime = "failed, at chance level: the steps are far too large (diverged: no)"
+    elif acc < GOOD and lr <= SMALL_PEAK:
+        regime = (f"underfitting: a peak this small learns too slowly for {history.epochs} epochs "
+                  f"(training accuracy {100 * history.train_accuracy[-1]:.0f}%); try a larger peak")
+    elif acc < GOOD and shape == "one-cycle":
+        regime = "trained badly: the peak rate is too large (one-cycle warms up by itself); try a lower peak"
     elif acc < GOOD:
         regime = ("trained badly: the large early steps damaged the network; try a warmup or a lower peak"
                   if warmup < 100 else "trained badly: the peak rate is too large even after warmup")
