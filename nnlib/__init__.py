@@ -14,6 +14,7 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     search.py     grid search, random search, seed repeats (import nnlib.search)
     capacity.py   polynomial_features, least_squares, random_relu_features
     overfitting.py  notebook 07: errors against degree, learning curves, double descent
+    label_noise.py  notebook 08: the phases of learning on digits with wrong labels (import nnlib.label_noise)
     stats.py      accuracy_interval (Wilson, exact, normal), mcnemar_test, paired_t_test
     splits.py     stratified_split, k_fold_indices, the winner's curse (notebook 06)
 """

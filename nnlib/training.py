@@ -421,6 +421,63 @@ def fit(
     return history
 
 
+# How a classification run ended, in words (the panel of notebook 05). The
+# accuracies are for two balanced classes, where guessing gives about 50 %.
+CHANCE_ACCURACY = 0.6   # at or below: "near chance"
+FAILED_ACCURACY = 0.8   # below: the run did not learn the task
+BOUNCE_FACTOR = 1.5     # final training loss this many times its lowest: bouncing
+
+
+def is_still_slowly_falling(train_loss, initial_loss, *, window=5, at_lowest=1.02, jump=1.05):
+    """Whether a training-loss curve looks like a learning rate that is too
+    small: the first epoch did not rise above ``initial_loss`` (the untrained
+    model's loss; more than ``jump`` times it is a jump up: with one batch per
+    epoch the first epoch's loss is the untrained loss itself), the last epoch is within ``at_lowest`` times the lowest of
+    the run, and it is lower than ``window`` epochs before. A rate that is
+    too large fails at least one of these (a jump up at the start, or a
+    lowest point long before the end), even when its last few epochs
+    happen to fall. train_loss: (epochs,)."""
+    train = np.asarray(train_loss, dtype=float)
+    if len(train) <= window:
+        return False
+    return bool(train[0] <= jump * initial_loss and train[-1] <= at_lowest * train.min()
+                and train[-1] < train[-1 - window])
+
+
+def training_outcome(history, *, initial_loss):
+    """How a run ended, in words, with advice that is true of its curve:
+    "diverged"; "trained"; "trained, but bouncing ..."; "trained, still
+    improving ..."; "too slow: ...; raise the learning rate" (see
+    ``is_still_slowly_falling``); or "failed without diverging: ...; lower
+    the learning rate" (stalled, near chance, bouncing).
+
+    Judged on the validation accuracy after the last epoch (two balanced
+    classes: below FAILED_ACCURACY the run failed) and on the training loss
+    per epoch: bouncing when it ends BOUNCE_FACTOR times above its lowest,
+    still improving when it fell at each of the last 5 epochs.
+    initial_loss: the untrained model's loss on the training data."""
+    if history.diverged:
+        return "diverged"
+    train = np.asarray(history.train_loss, dtype=float)
+    accuracy = history.val_accuracy[-1]
+    falling_every_epoch = len(train) > 5 and bool(np.all(np.diff(train[-6:]) < 0))
+    bounce = train[-1] / train.min()
+    bouncing = f"bouncing (the training loss ends {bounce:.1f}x above its lowest)"
+    if accuracy < FAILED_ACCURACY and is_still_slowly_falling(train, initial_loss):
+        near = "still near chance, " if accuracy <= CHANCE_ACCURACY else ""
+        falls = "still falls at every epoch" if falling_every_epoch else "is still falling"
+        return f"too slow: {near}the loss {falls}; raise the learning rate"
+    if accuracy < FAILED_ACCURACY:
+        parts = (["stalled near chance"] if accuracy <= CHANCE_ACCURACY else []) + \
+                ([bouncing] if bounce > BOUNCE_FACTOR else []) or ["stalled"]
+        return f"failed without diverging: {', '.join(parts)}; lower the learning rate"
+    if bounce > BOUNCE_FACTOR:
+        return f"trained, but {bouncing}"
+    if falling_every_epoch:  # the curves have not flattened out yet
+        return "trained, still improving: the loss falls at every epoch; more epochs would help"
+    return "trained"
+
+
 @dataclass
 class RangeTest:
     """What ``lr_range_test`` saw. lrs, losses: the learning rate of every

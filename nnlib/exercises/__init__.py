@@ -11,7 +11,9 @@ In a notebook:
 ``EXERCISES`` maps an id "NN.k" (notebook NN, exercise k) to an
 ``Exercise``: ``.prompt``, ``.check(answer) -> Feedback``, ``.solution`` (a
 reference answer that passes its check) and ``.mistakes`` (typical wrong
-answers, with words their feedback contains). Each notebook's exercises
+answers, with words their feedback contains). A check hands a function
+copies of its data and names any argument the function changes in place;
+``assert check(...)`` fails a wrong answer. Each notebook's exercises
 live in ``nbNN.py``; all solutions in one page: ``SOLUTIONS.md`` (made by
 ``python -m nnlib.exercises --solutions``).
 """
