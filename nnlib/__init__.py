@@ -17,9 +17,13 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     label_noise.py  notebook 08: the phases of learning on digits with wrong labels (import nnlib.label_noise)
     stats.py      accuracy_interval (Wilson, exact, normal), mcnemar_test, paired_t_test
     splits.py     stratified_split, k_fold_indices, the winner's curse (notebook 06)
+    curvature.py  Hessian-vector products, sharpness, per-example gradients, gradient noise scale
+    landscape.py  notebook 12: loss along lines and planes, a path's principal plane, steps per batch size
 """
 
 from .data import batch_indices, batches_per_epoch, minibatches, train_val_test_split
+from .curvature import (EigenEstimate, gradient_noise_scale, hessian_eigenvalues, hessian_vector_product,
+                        per_example_gradients, power_iteration, sharpness)
 from .capacity import least_squares, polynomial_features, random_relu_features
 from .datasets import corrupt_labels, load_digits, make_line, make_moons, make_sine, make_spirals
 from .gradients import backprop_gradients, finite_difference_gradients, gradient_check, numerical_gradient, relative_error
@@ -52,4 +56,6 @@ __all__ = [
     "stratified_split",
     "accuracy_interval", "interval_coverage", "mcnemar_test", "paired_t_test",
     "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",
+    "EigenEstimate", "gradient_noise_scale", "hessian_eigenvalues", "hessian_vector_product",
+    "per_example_gradients", "power_iteration", "sharpness",
 ]

@@ -16,6 +16,7 @@ a one-line description of what was drawn sits under it. Tests set
     label_noise.py    08: fraction of wrong labels -> the phases of learning
     early_stopping.py 08: epoch, patience, restore, monitor -> early stopping replayed
     hyperparameters.py  09: learning rate, batch size, hidden units, epochs -> one run's curves
+    curvature.py      12: learning rate and momentum -> sharpness against (2+2β)/lr
 """
 
 from .panel import SliderPanel  # noqa: F401
@@ -29,3 +30,4 @@ from .overfitting import degree_panel, double_descent_panel, hidden_units_panel,
 from .label_noise import label_noise_panel  # noqa: F401
 from .early_stopping import early_stopping_panel  # noqa: F401
 from .hyperparameters import hyperparameter_panel  # noqa: F401
+from .curvature import edge_of_stability_panel  # noqa: F401
