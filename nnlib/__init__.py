@@ -5,9 +5,9 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     layers.py     Linear, ReLU, Tanh, Sigmoid, Sequential, mlp
     losses.py     MSELoss, SoftmaxCrossEntropy, BinaryCrossEntropy
     gradients.py  numerical_gradient, gradient_check
-    optim.py      SGD
+    optim.py      SGD, Adam, AdamW, StepLR, CosineAnnealingLR, LinearLR, OneCycleLR, SequentialLR
     data.py       batch_indices, minibatches, train_val_test_split
-    training.py   fit, History, EarlyStopping, evaluate, accuracy
+    training.py   fit, History, EarlyStopping, evaluate, accuracy, lr_range_test
     datasets.py   corrupt_labels, load_digits, make_line, make_sine, make_moons, make_spirals
     surfaces.py   the loss of y = w*x + b and descent paths across it
     costs.py      what a gradient costs: counting and timing both ways
@@ -29,13 +29,14 @@ from .datasets import corrupt_labels, load_digits, make_line, make_moons, make_s
 from .gradients import backprop_gradients, finite_difference_gradients, gradient_check, numerical_gradient, relative_error
 from .layers import Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh, count_parameters, mlp
 from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
-from .optim import SGD
+from .optim import SGD, Adam, AdamW, CosineAnnealingLR, LinearLR, OneCycleLR, SequentialLR, StepLR
 from .splits import (accuracy_margin, best_of_k, examples_needed, expected_best_accuracy, k_fold_indices, shared_rows,
                      stratified_split)
 from .stats import accuracy_interval, interval_coverage, mcnemar_test, paired_t_test
 from .surfaces import DescentPath, descent_path, gradient_descent_path, line_loss, line_loss_grid
 from .training import (EarlyStopping, Evaluation, History, accuracy, confusion_matrix, evaluate, fit, predict,
                        predicted_classes, replay_early_stopping)
+from .training import RangeTest, lr_range_test
 
 __version__ = "0.1.0"
 
@@ -44,6 +45,8 @@ __all__ = [
     "BinaryCrossEntropy", "MSELoss", "SoftmaxCrossEntropy",
     "backprop_gradients", "finite_difference_gradients", "gradient_check", "numerical_gradient", "relative_error",
     "SGD",
+    "Adam", "AdamW", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "SequentialLR", "StepLR",
+    "RangeTest", "lr_range_test",
     "batch_indices", "batches_per_epoch", "minibatches", "train_val_test_split",
     "EarlyStopping", "Evaluation", "History", "accuracy", "confusion_matrix", "evaluate", "fit", "predict",
     "predicted_classes", "replay_early_stopping",

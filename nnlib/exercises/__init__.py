@@ -19,6 +19,6 @@ live in ``nbNN.py``; all solutions in one page: ``SOLUTIONS.md`` (made by
 """
 
 from ._core import EXERCISES, Exercise, Feedback, check, exercises_of, show_solution, solutions_markdown
-from . import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb12  # noqa: F401  (they register the exercises)
+from . import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb11, nb12  # noqa: F401  (they register the exercises)
 
 __all__ = ["EXERCISES", "Exercise", "Feedback", "check", "exercises_of", "show_solution", "solutions_markdown"]
