@@ -204,8 +204,8 @@ class Nnlib:
 
 class NnlibInline:
     """A diagnosis, not a peer: the numpy calls nnlib.fit makes in one step
-    (same order, same temporaries, zero_grad, accumulated gradients and
-    SGD's per-parameter update, loss and accuracy included), written inline without nnlib's classes and checks. Its gap to
+    (same order, same temporaries, zero_grad(set_to_none=True), gradients
+    stored by backward and SGD's per-parameter update, loss and accuracy included), written inline without nnlib's classes and checks. Its gap to
     the floor is numpy work; the gap from here to nnlib is Python overhead."""
 
     name = "nnlib's calls, inline"
@@ -243,14 +243,14 @@ class NnlibInline:
                 self.loss_sum += value * m
                 grad = probs / m  # SoftmaxCrossEntropy.backward
                 grad[rows, yb] -= 1.0 / m
-                for p in self.parameters:  # SGD.zero_grad
-                    p.grad.fill(0.0)
-                W2.grad += a.T @ grad  # Linear.backward (gradients accumulate)
-                b2.grad += grad.sum(axis=0)
+                for p in self.parameters:  # SGD.zero_grad(set_to_none=True), as fit calls it
+                    p.grad = None
+                W2.grad = a.T @ grad  # Linear.backward: stored, not added, after set_to_none
+                b2.grad = grad.sum(axis=0)
                 grad_a = grad @ W2.value.T
                 grad_h = grad_a * slope  # ReLU.backward
-                W1.grad += xb.T @ grad_h  # Linear.backward, no input gradient
-                b1.grad += grad_h.sum(axis=0)
+                W1.grad = xb.T @ grad_h  # Linear.backward, no input gradient
+                b1.grad = grad_h.sum(axis=0)
                 for p in self.parameters:  # SGD.step
                     p.value -= LEARNING_RATE * p.grad
                 self.correct += int(np.count_nonzero(logits.argmax(axis=1) == yb))  # fit's accuracy

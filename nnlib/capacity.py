@@ -42,7 +42,16 @@ def polynomial_features(x, degree, *, x_range=None):
 
 
 def least_squares(features, y, *, l2=0.0):
-    """The weights w that minimise mean((features @ w - y)²) + l2 * |w|².
+    """The weights w that minimise
+
+        (1/n) Σ_i |features[i] @ w - y[i]|²  +  l2 * |w|²,
+
+    the squared error of each example (summed over its k outputs when y is
+    (n, k), e.g. one-hot labels) averaged over the n examples, plus l2 times
+    the sum of all squared weights. With k outputs this is k separate ridge
+    fits, one per output, each with penalty l2 (a mean over all n*k entries
+    instead would be the same as penalty k * l2). The minimum solves the
+    normal equations (Fᵀ F / n + l2 I) w = Fᵀ y / n.
 
     features: (n, p); y: (n,) or (n, k). Returns w: (p,) or (p, k).
     With l2 = 0 and more features than examples (p > n) there are many exact

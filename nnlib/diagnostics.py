@@ -153,13 +153,15 @@ def update_ratios(model, lr):
     much one step changes the weights, relative to their size (cs231n and
     Karpathy's makemore call about 1e-3 healthy). Call it after backward,
     before the step. A weight matrix of zeros gives inf (nan if its
-    gradient is 0 too)."""
+    gradient is 0 too); a gradient of None (zero_grad(set_to_none=True)
+    and no backward since) counts as 0."""
     lr = check_positive_number(lr, "lr")
     ratios = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for p in model.parameters():
             if p.value.ndim == 2:
-                ratios[p.name] = float(lr * np.linalg.norm(p.grad) / np.linalg.norm(p.value))
+                grad = 0.0 if p.grad is None else np.linalg.norm(p.grad)  # None: no gradient since zero_grad
+                ratios[p.name] = float(lr * grad / np.linalg.norm(p.value))
     return ratios
 
 

@@ -34,8 +34,29 @@ class Parameter:
     def shape(self):
         return self.value.shape
 
+    def add_grad(self, grad):
+        """Add ``grad`` to ``.grad``; after ``zero_grad(set_to_none=True)``
+        (``.grad`` is None) store it instead, saving a fill and an addition."""
+        if self.grad is None:
+            self.grad = grad
+        else:
+            self.grad += grad
+
     def __repr__(self):
         return f"Parameter({self.name!r}, shape={self.value.shape})"
+
+
+def zero_gradients(parameters, set_to_none=False):
+    """Set every gradient to 0, or to None with set_to_none=True: the next
+    backward then stores its gradient instead of adding it to zeros, and an
+    optimiser skips a parameter whose gradient is still None."""
+    for p in parameters:
+        if set_to_none:
+            p.grad = None
+        elif p.grad is None:
+            p.grad = np.zeros_like(p.value)
+        else:
+            p.grad.fill(0.0)
 
 
 class Layer:
@@ -50,10 +71,10 @@ class Layer:
     def parameters(self):
         return []
 
-    def zero_grad(self):
-        """Set every parameter's gradient to 0 (backward adds to it)."""
-        for p in self.parameters():
-            p.grad.fill(0.0)
+    def zero_grad(self, set_to_none=False):
+        """Set every parameter's gradient to 0 (backward adds to it), or to
+        None with set_to_none=True (PyTorch's default since 2.0; ``fit`` uses it)."""
+        zero_gradients(self.parameters(), set_to_none)
 
     def state_dict(self):
         """{parameter name: a copy of its value}: a snapshot of the model."""
@@ -164,8 +185,8 @@ class Linear(Layer):
         x = self._x
         self._require_forward(x)
         grad_y = self._check_grad_shape(grad_y, (x.shape[0], self.out_features))
-        self.W.grad += x.T @ grad_y  # dL/dW = x^T . dL/dy  (added: gradients accumulate)
-        self.b.grad += grad_y.sum(axis=0)  # dL/db = sum of dL/dy over the batch
+        self.W.add_grad(x.T @ grad_y)  # dL/dW = x^T . dL/dy  (added: gradients accumulate)
+        self.b.add_grad(grad_y.sum(axis=0))  # dL/db = sum of dL/dy over the batch
         if not need_input_grad:
             return None
         return grad_y @ self.W.value.T  # dL/dx = dL/dy . W^T

@@ -3,7 +3,8 @@
     sine_data             noisy samples of sin(2 pi x): a training and a validation set
     fit_polynomial        the least-squares polynomial of one degree (+ ridge penalty)
     degree_errors         training and validation error for many degrees
-    fit_regions           underfitting / sweet spot / overfitting, read from a validation curve
+    standard_error        the standard error of a mean (over validation points, or seeds)
+    fit_regions           underfitting, one sweet spot, overfitting (one-standard-error rule)
     learning_curves       error against the number of training points
     ridge_solutions       least squares for many penalties from one SVD
     double_descent        random ReLU features on the digits, 10 to 2000 features
@@ -65,42 +66,70 @@ def mean_squared_error(prediction, y):
     return float(np.mean((np.asarray(prediction) - np.asarray(y)) ** 2))
 
 
-def degree_errors(train, val, degrees, *, l2=0.0):
+def degree_errors(train, val, degrees, *, l2=0.0, standard_errors=False):
     """Training and validation mean squared error of the polynomial fit of
     each degree. train, val: (x, y) pairs of (n,) arrays.
-    Returns (train_errors, val_errors), each (len(degrees),)."""
-    train_errors, val_errors = [], []
+    Returns (train_errors, val_errors), each (len(degrees),); with
+    ``standard_errors=True`` also the standard error of each validation
+    error (it is a mean over the validation points: std / sqrt(n_val))."""
+    train_errors, val_errors, val_ses = [], [], []
     for degree in degrees:
         weights = fit_polynomial(*train, degree, l2=l2)
         train_errors.append(mean_squared_error(predict_polynomial(weights, train[0]), train[1]))
-        val_errors.append(mean_squared_error(predict_polynomial(weights, val[0]), val[1]))
+        squared = (predict_polynomial(weights, val[0]) - val[1]) ** 2
+        val_errors.append(float(np.mean(squared)))
+        val_ses.append(standard_error(squared))
+    if standard_errors:
+        return np.array(train_errors), np.array(val_errors), np.array(val_ses)
     return np.array(train_errors), np.array(val_errors)
 
 
-def fit_regions(val_errors, *, tolerance=0.2):
+def standard_error(values):
+    """The standard error of the mean of ``values`` (n,): std (ddof=1) / sqrt(n),
+    how much the mean would move if the n values were drawn again."""
+    values = check_array(values, "values", ndim=1)
+    if len(values) < 2:
+        raise ValueError(f"values must hold at least 2 numbers to have a spread; got {len(values)}")
+    return float(values.std(ddof=1) / np.sqrt(len(values)))
+
+
+def fit_regions(val_errors, *, standard_error=None, tolerance=0.2):
     """Name each point of a validation-error curve (ordered from the least
-    to the most flexible model):
+    to the most flexible model), in three runs that always come in this
+    order: "underfitting", then one "sweet spot", then "overfitting".
 
-    - "sweet spot": its validation error is within ``tolerance`` (0.2 = 20 %)
-      of the lowest one;
-    - "underfitting": not, and it is less flexible than the best one;
-    - "overfitting": not, and it is more flexible than the best one.
+    The sweet spot is the run of neighbouring models around the lowest
+    validation error whose errors stay within a margin of the lowest; it
+    stops at the first model on each side that is clearly worse. Everything
+    before it underfits, everything after it overfits (a more flexible model
+    that comes back down after a clearly worse one still counts as
+    overfitting: one curve cannot tell that dip from luck).
 
-    Returns a list of those names, one per entry of val_errors (n,).
+    The margin is ``standard_error`` when given: one number, the noise of
+    the lowest error (the standard error of a mean over validation examples,
+    or over seeds). That is the *one-standard-error rule* (Hastie,
+    Tibshirani and Friedman, ESL §7.10): two models whose errors differ by
+    less than the noise are not told apart. Without it the margin is
+    ``tolerance`` times the lowest error (0.2: within 20 %).
+
+    val_errors: (n,). Returns a list of n names.
     """
     val_errors = check_array(val_errors, "val_errors", ndim=1)
-    tolerance = check_range(tolerance, "tolerance", 0.0, np.inf)
     if len(val_errors) == 0:
         raise ValueError("val_errors is empty; give at least one error")
     best = int(np.argmin(val_errors))
-    limit = (1.0 + tolerance) * val_errors[best]
-    names = []
-    for i, error in enumerate(val_errors):
-        if error <= limit:
-            names.append("sweet spot")
-        else:
-            names.append("underfitting" if i < best else "overfitting")
-    return names
+    if standard_error is None:
+        tolerance = check_range(tolerance, "tolerance", 0.0, np.inf)
+        limit = (1.0 + tolerance) * val_errors[best]
+    else:
+        limit = val_errors[best] + check_range(standard_error, "standard_error", 0.0, np.inf)
+    first = last = best
+    while first > 0 and val_errors[first - 1] <= limit:
+        first -= 1
+    while last < len(val_errors) - 1 and val_errors[last + 1] <= limit:
+        last += 1
+    n_over = len(val_errors) - 1 - last
+    return ["underfitting"] * first + ["sweet spot"] * (last - first + 1) + ["overfitting"] * n_over
 
 
 def learning_curves(degree, sizes, *, noise, seeds=range(20), n_val=500):

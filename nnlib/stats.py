@@ -60,7 +60,8 @@ def _binomial_pmf(n, p):
         pmf[0 if p == 0.0 else n] = 1.0
         return pmf
     j = np.arange(n + 1)
-    log_comb = np.array([math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) for k in j])
+    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n + 1)))])  # log j! for j = 0..n
+    log_comb = log_factorial[n] - log_factorial - log_factorial[::-1]  # log C(n, j)
     return np.exp(log_comb + j * math.log(p) + (n - j) * math.log1p(-p))
 
 

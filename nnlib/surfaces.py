@@ -95,7 +95,8 @@ class DescentPath:
     """Where (w, b) went: w[k], b[k] and loss[k] (on all the data) after k
     updates, k = 0..updates. ``verdict`` (see ``describe_path``) is one of
     "converged", "too slow", "oscillating", "oscillating, converged" (full
-    batch only), "noisy, hovering near the minimum" (mini-batches only),
+    batch only), "noisy, hovering near the minimum" or "noisy, hovering
+    above the minimum" (mini-batches only),
     "diverging" (the loss grows, not yet stopped) or "diverged" (stopped)."""
 
     w: np.ndarray
@@ -178,7 +179,7 @@ def gradient_descent_path(x, y, *, lr, steps, start=START):
     return descent_path(x, y, lr=lr, epochs=steps, batch_size=None, start=start, shuffle=False)
 
 
-def describe_path(path, tolerance=0.01, near=0.1):
+def describe_path(path, tolerance=0.01, near=0.01, far=0.1):
     """A few words for what the learning rate (and the batch size) did.
 
     Full batch (one update per epoch), judged on the loss after each step:
@@ -199,9 +200,14 @@ def describe_path(path, tolerance=0.01, near=0.1):
         (falling, with their second half above a quarter of the tolerance).
         too slow: still falling (the window's first half lies above its
         second half by more than the window's spread), or far from the
-        lowest loss without bouncing. noisy, hovering near the minimum: not
-        falling, mean within ``near`` of the gap: the noise of the batches
-        keeps the path jittering around the lowest point.
+        lowest loss (more than ``far`` of the gap) without bouncing.
+        noisy, hovering near the minimum: not falling, mean within ``near``
+        of the gap (as close as a converged run's mean), but a wider
+        spread: the noise of the batches keeps the path jittering around
+        the lowest point. noisy, hovering above the minimum: not falling,
+        mean between ``near`` and ``far`` of the gap: the noise of the
+        batches keeps the path well above the lowest point (a smaller
+        learning rate or a larger batch settles lower).
       oscillating: far above the lowest loss and three in four steps turn
         back against the step before: the steps bounce across the valley.
         diverging: the mean is above the starting loss. diverged: stopped,
@@ -213,7 +219,7 @@ def describe_path(path, tolerance=0.01, near=0.1):
     loss, lowest = path.loss, path.best_loss
     gap_start = max(loss[0] - lowest, 1e-12)
     if path.updates_per_epoch > 1:
-        return _describe_minibatch_path(path, loss, lowest, gap_start, tolerance, near)
+        return _describe_minibatch_path(path, loss, lowest, gap_start, tolerance, near, far)
     if loss[-1] - loss.min() > 1e-6 * gap_start:
         return "diverging"
     converged = loss[-1] - lowest <= tolerance * gap_start
@@ -248,7 +254,7 @@ def judged_losses(path):
     return path.loss[-window:]
 
 
-def _describe_minibatch_path(path, loss, lowest, gap_start, tolerance, near):
+def _describe_minibatch_path(path, loss, lowest, gap_start, tolerance, near, far):
     last = judged_losses(path)
     window = len(last)
     mean_gap = last.mean() - lowest
@@ -265,7 +271,7 @@ def _describe_minibatch_path(path, loss, lowest, gap_start, tolerance, near):
         return "diverging"
     if mean_gap <= tolerance * gap_start and np.ptp(last) <= tolerance * gap_start and not on_its_way:
         return "converged"
-    if mean_gap > near * gap_start:
+    if mean_gap > far * gap_start:
         # Far from the lowest loss: bouncing across the valley if three in
         # four steps of the window turn back against the step before (the
         # noise of single examples alone turns about half of them), else on
@@ -273,7 +279,8 @@ def _describe_minibatch_path(path, loss, lowest, gap_start, tolerance, near):
         span = min(max(window, 3), path.updates)
         turning = turning_steps(path.w[-span - 1:], path.b[-span - 1:])
         return "oscillating" if turning.size >= 2 and turning.mean() > 0.75 else "too slow"
-    # Near it: still falling, or too few updates to tell a floor from a descent.
+    # Closer: still falling, or too few updates to tell a floor from a descent.
     if half < 2 or falling:
         return "too slow"
-    return "noisy, hovering near the minimum"
+    # A noise floor: near the lowest loss, or well above it.
+    return "noisy, hovering near the minimum" if mean_gap <= near * gap_start else "noisy, hovering above the minimum"

@@ -17,6 +17,7 @@ stop when the validation numbers have not improved for a while, and give
 back the parameters of the best epoch.
 """
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ import numpy as np
 from ._checks import as_rng, check_array, check_positive_int, check_positive_number, check_same_length
 from .data import batches_per_epoch, minibatches
 from .layers import Linear, Sequential
+from .optim import SGD, Adam
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy, check_labels
 
 CLASSIFICATION_LOSSES = (SoftmaxCrossEntropy, BinaryCrossEntropy)
@@ -42,6 +44,7 @@ class History:
     batch length). val_loss: loss on the validation set after the epoch.
     *_accuracy: the same for accuracy (classification losses only).
     batch_loss: the loss of every batch, in order (one per update).
+    lr: the learning rate of every update, in order (it changes with a scheduler).
     updates: parameter updates made (one per batch).
     diverged / message: whether training blew up, and when, in words.
     best_epoch: the 1-based epoch with the best validation number (the
@@ -57,6 +60,7 @@ class History:
     train_accuracy: list = field(default_factory=list)
     val_accuracy: list = field(default_factory=list)
     batch_loss: list = field(default_factory=list)
+    lr: list = field(default_factory=list)
     updates: int = 0
     updates_per_epoch: int = 0
     diverged: bool = False
@@ -294,6 +298,8 @@ def fit(
     divergence_factor=1e3,
     on_epoch_end=None,
     early_stopping=None,
+    scheduler=None,
+    scheduler_step="batch",
 ):
     """Train ``model`` with mini-batch SGD and return a ``History``.
 
@@ -307,6 +313,11 @@ def fit(
     when the monitored validation number has not improved for ``patience``
     epochs and, with restore_best, end with the best epoch's parameters.
     History.best_epoch is filled whenever there is validation data.
+    scheduler: optional learning-rate schedule (StepLR, OneCycleLR, ...),
+    stepped after every update by default (scheduler_step="batch"), so that
+    its steps count updates, as warmup and one-cycle are defined; with
+    scheduler_step="epoch" it is stepped once after every epoch instead.
+    PyTorch leaves this choice to your loop (see notebook 08).
     """
     x = check_array(x, "x", ndim=2)
     y = check_array(y, "y")
@@ -314,6 +325,11 @@ def fit(
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     divergence_factor = check_positive_number(divergence_factor, "divergence_factor")
+    if scheduler_step not in ("batch", "epoch"):
+        raise ValueError(f"scheduler_step must be 'batch' or 'epoch'; got {scheduler_step!r}")
+    if scheduler is not None and getattr(scheduler, "optimizer", None) is not optimizer:
+        raise ValueError(f"scheduler must be a schedule made with this optimizer (StepLR(optimizer, ...)); "
+                         f"got {scheduler!r}")
     if validation is not None:
         if len(validation) != 2:
             raise ValueError("validation must be a pair (x_val, y_val)")
@@ -339,6 +355,9 @@ def fit(
     loss_options = {"check_target": False} if classification else {}
     # The data needs no gradient, so a Linear first layer can skip it.
     backward_options = {"need_input_grad": False} if isinstance(model, (Sequential, Linear)) else {}
+    # nnlib's optimisers take PyTorch's set_to_none: backward then stores
+    # each gradient instead of adding it to zeros (fewer array operations).
+    zero_options = {"set_to_none": True} if isinstance(optimizer, (SGD, Adam)) else {}
     n = len(x)
     n_batches = batches_per_epoch(n, batch_size)
     history = History(updates_per_epoch=n_batches)
@@ -366,15 +385,20 @@ def fit(
                     if watch is not None:
                         watch.finish(history)  # the best epoch before the blow-up, if any
                     return history
-                optimizer.zero_grad()  # backward adds to .grad: start every step from 0
+                optimizer.zero_grad(**zero_options)  # backward adds to .grad: start every step from 0
                 model.backward(loss.backward(), **backward_options)  # gradients
+                history.lr.append(getattr(optimizer, "lr", None))
                 optimizer.step()  # adjust
+                if scheduler is not None and scheduler_step == "batch":
+                    scheduler.step()
                 history.updates += 1
                 history.batch_loss.append(value)
                 loss_sum += value * len(x_batch)
                 if classification:
                     correct += int(np.count_nonzero(predicted_classes(outputs) == y_batch.reshape(-1)))
 
+            if scheduler is not None and scheduler_step == "epoch":
+                scheduler.step()
             history.train_loss.append(loss_sum / n)
             if classification:
                 history.train_accuracy.append(correct / n)
@@ -395,3 +419,155 @@ def fit(
     if watch is not None:
         watch.finish(history)
     return history
+
+
+# How a classification run ended, in words (the panel of notebook 05). The
+# accuracies are for two balanced classes, where guessing gives about 50 %.
+CHANCE_ACCURACY = 0.6   # at or below: "near chance"
+FAILED_ACCURACY = 0.8   # below: the run did not learn the task
+BOUNCE_FACTOR = 1.5     # final training loss this many times its lowest: bouncing
+
+
+def is_still_slowly_falling(train_loss, initial_loss, *, window=5, at_lowest=1.02, jump=1.05):
+    """Whether a training-loss curve looks like a learning rate that is too
+    small: the first epoch did not rise above ``initial_loss`` (the untrained
+    model's loss; more than ``jump`` times it is a jump up: with one batch per
+    epoch the first epoch's loss is the untrained loss itself), the last epoch is within ``at_lowest`` times the lowest of
+    the run, and it is lower than ``window`` epochs before. A rate that is
+    too large fails at least one of these (a jump up at the start, or a
+    lowest point long before the end), even when its last few epochs
+    happen to fall. train_loss: (epochs,)."""
+    train = np.asarray(train_loss, dtype=float)
+    if len(train) <= window:
+        return False
+    return bool(train[0] <= jump * initial_loss and train[-1] <= at_lowest * train.min()
+                and train[-1] < train[-1 - window])
+
+
+def training_outcome(history, *, initial_loss):
+    """How a run ended, in words, with advice that is true of its curve:
+    "diverged"; "trained"; "trained, but bouncing ..."; "trained, still
+    improving ..."; "too slow: ...; raise the learning rate" (see
+    ``is_still_slowly_falling``); or "failed without diverging: ...; lower
+    the learning rate" (stalled, near chance, bouncing).
+
+    Judged on the validation accuracy after the last epoch (two balanced
+    classes: below FAILED_ACCURACY the run failed) and on the training loss
+    per epoch: bouncing when it ends BOUNCE_FACTOR times above its lowest,
+    still improving when it fell at each of the last 5 epochs.
+    initial_loss: the untrained model's loss on the training data."""
+    if history.diverged:
+        return "diverged"
+    train = np.asarray(history.train_loss, dtype=float)
+    accuracy = history.val_accuracy[-1]
+    falling_every_epoch = len(train) > 5 and bool(np.all(np.diff(train[-6:]) < 0))
+    bounce = train[-1] / train.min()
+    bouncing = f"bouncing (the training loss ends {bounce:.1f}x above its lowest)"
+    if accuracy < FAILED_ACCURACY and is_still_slowly_falling(train, initial_loss):
+        near = "still near chance, " if accuracy <= CHANCE_ACCURACY else ""
+        falls = "still falls at every epoch" if falling_every_epoch else "is still falling"
+        return f"too slow: {near}the loss {falls}; raise the learning rate"
+    if accuracy < FAILED_ACCURACY:
+        parts = (["stalled near chance"] if accuracy <= CHANCE_ACCURACY else []) + \
+                ([bouncing] if bounce > BOUNCE_FACTOR else []) or ["stalled"]
+        return f"failed without diverging: {', '.join(parts)}; lower the learning rate"
+    if bounce > BOUNCE_FACTOR:
+        return f"trained, but {bouncing}"
+    if falling_every_epoch:  # the curves have not flattened out yet
+        return "trained, still improving: the loss falls at every epoch; more epochs would help"
+    return "trained"
+
+
+@dataclass
+class RangeTest:
+    """What ``lr_range_test`` saw. lrs, losses: the learning rate of every
+    step and the loss of its batch (raw); smoothed: their running average.
+    exploded / message: whether (and where) the loss blew up and the test stopped.
+    steepest_lr: where the smoothed loss fell fastest (per factor of lr),
+    before its lowest point; min_loss_lr: where it was lowest; suggested_lr: min_loss_lr / 10, a
+    rate safely below the explosion (Smith's rule of thumb)."""
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+    exploded: bool
+    message: str
+    steepest_lr: float
+    min_loss_lr: float
+    suggested_lr: float
+
+
+def lr_range_test(model, loss, optimizer, x, y, *, start_lr=1e-5, end_lr=10.0, steps=200, batch_size=32,
+                  rng=None, smoothing=0.05, stop_factor=4.0):
+    """Smith's learning-rate range test ("lr finder"): train for ``steps``
+    updates while the learning rate grows exponentially from start_lr to
+    end_lr, record every batch loss, and stop early once the smoothed loss
+    is more than ``stop_factor`` times its lowest value (or not finite).
+
+    x: (n, in_features), y: (n,) labels or (n, outputs). smoothing: weight
+    of a new loss in the running average (0.05, as torch-lr-finder).
+    The model's parameters and gradients and the optimiser's state (lr,
+    momentum, Adam's averages) are put back as they were: the test only
+    looks. Returns a ``RangeTest``.
+    """
+    x = check_array(x, "x", ndim=2)
+    y = check_array(y, "y")
+    check_same_length(x, y)
+    start_lr = check_positive_number(start_lr, "start_lr")
+    end_lr = check_positive_number(end_lr, "end_lr")
+    if end_lr <= start_lr:
+        raise ValueError(f"end_lr must be larger than start_lr ({start_lr:g}); got {end_lr:g}")
+    steps = check_positive_int(steps, "steps")
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2 (a range needs two ends); got {steps}")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0 < smoothing <= 1:
+        raise ValueError(f"smoothing must be a number in (0, 1]; got {smoothing!r}")
+    stop_factor = check_positive_number(stop_factor, "stop_factor")
+    check_targets(model, loss, x, y, "y")
+    rng = as_rng(rng)
+    lrs = start_lr * (end_lr / start_lr) ** (np.arange(steps) / (steps - 1))  # exponential growth
+
+    saved_model = model.state_dict()
+    saved_grads = [None if p.grad is None else p.grad.copy() for p in model.parameters()]
+    saved_optimizer = {k: copy.deepcopy(v) for k, v in vars(optimizer).items() if k != "parameters"}
+    losses, smoothed, message = [], [], ""
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            batches = iter(())
+            for lr in lrs:
+                try:
+                    x_batch, y_batch = next(batches)
+                except StopIteration:  # a new epoch, reshuffled
+                    batches = minibatches(x, y, batch_size, rng=rng)
+                    x_batch, y_batch = next(batches)
+                value = loss.forward(model.forward(x_batch), y_batch)
+                average = value if not smoothed else smoothing * value + (1 - smoothing) * smoothed[-1]
+                losses.append(value)
+                smoothed.append(average)
+                if not math.isfinite(average) or average > stop_factor * min(smoothed):
+                    message = (f"Stopped at lr {lr:.3g} after {len(losses)} steps: the smoothed loss "
+                               f"{'is not a number' if not math.isfinite(average) else f'{average:.3g}'} "
+                               f"passed {stop_factor:g} times its lowest ({min(smoothed):.3g}).")
+                    break
+                optimizer.lr = float(lr)
+                optimizer.zero_grad()
+                model.backward(loss.backward())
+                optimizer.step()
+    finally:  # put everything back, even after an error
+        model.load_state_dict(saved_model)
+        for p, grad in zip(model.parameters(), saved_grads):
+            p.grad = grad
+        vars(optimizer).update(saved_optimizer)
+
+    lrs, losses, smoothed = lrs[: len(losses)], np.array(losses), np.array(smoothed)
+    exploded = bool(message)
+    if not exploded:
+        message = f"Ran all {steps} steps up to lr {lrs[-1]:.3g} without the loss exploding: try a larger end_lr."
+    kept = len(smoothed) - 1 if exploded else len(smoothed)  # not the step that exploded
+    low = int(np.argmin(smoothed[:kept])) if kept else 0
+    # The steepest fall is looked for before the lowest point: what comes after is the climb to the explosion.
+    slopes = np.gradient(smoothed[: low + 1], np.log(lrs[: low + 1])) if low >= 1 else np.zeros(1)
+    steepest = float(lrs[int(np.argmin(slopes))])
+    lowest = float(lrs[low])
+    return RangeTest(lrs, losses, smoothed, exploded, message, steepest, lowest, lowest / 10)

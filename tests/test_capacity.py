@@ -92,3 +92,18 @@ def test_corrupt_labels_changes_exactly_the_fraction_to_other_classes():
 def test_corrupt_labels_bad_input(kwargs, words):
     with pytest.raises(ValueError, match=words):
         corrupt_labels(np.arange(10) % 5, **kwargs)
+
+
+def test_least_squares_with_one_hot_targets_is_one_ridge_fit_per_output():
+    """For y of shape (n, k) the penalty is l2 per output column: the loss is
+    the per-example squared error summed over the k outputs, averaged over the
+    n examples (not a mean over all n*k entries, which would mean k * l2)."""
+    rng = np.random.default_rng(3)
+    f, labels = rng.standard_normal((40, 6)), rng.integers(0, 3, 40)
+    onehot = np.eye(3)[labels]
+    w = least_squares(f, onehot, l2=0.1)
+    for j in range(3):
+        np.testing.assert_allclose(w[:, j], least_squares(f, onehot[:, j], l2=0.1), atol=1e-12)
+    # the gradient of (1/n) sum_i |f_i w - y_i|^2 + l2 |w|^2 is zero there
+    gradient = 2 * f.T @ (f @ w - onehot) / 40 + 2 * 0.1 * w
+    np.testing.assert_allclose(gradient, 0, atol=1e-12)

@@ -289,3 +289,129 @@ def test_panel_keeps_each_run_so_moving_back_only_redraws(panel):
     assert panel.text == first_text and panel.curves.history is first_history
     assert panel.busy(lr=0.3, momentum=0.9, batch_size=32) is None
     assert "training" in panel.busy(lr=2.0, momentum=0.9, batch_size=32)
+
+
+# The advice of the panel's verdict across its grid (issue 19 §6): every
+# round rate at momentum 0 and 0.9 and batch sizes 8, 32 and 200.
+GRID_LRS = round_log_values(0.0001, 10)
+
+
+@pytest.fixture(scope="module")
+def verdict_grid(moons):
+    from nnlib.widgets.training_curves import describe, untrained_loss
+
+    train, val = moons
+    initial = untrained_loss(train)
+    runs = {}
+    for batch_size in (8, 32, 200):
+        for momentum in (0.0, 0.9):
+            for lr in GRID_LRS:
+                history = train_moons(train, val, lr=lr, momentum=momentum, batch_size=batch_size, epochs=EPOCHS)
+                text = describe(history, lr=lr, momentum=momentum, batch_size=batch_size, epochs=EPOCHS,
+                                initial_loss=initial)
+                runs[lr, momentum, batch_size] = (history, text)
+    return initial, runs
+
+
+def test_panel_advice_is_true_of_every_curve_on_its_grid(verdict_grid):
+    initial, runs = verdict_grid
+    advised = {"raise": 0, "lower": 0}
+    for (lr, momentum, batch_size), (history, text) in runs.items():
+        setting = (lr, momentum, batch_size, text)
+        if history.diverged:
+            continue
+        train = np.array(history.train_loss)
+        if text.endswith("raise the learning rate"):
+            advised["raise"] += 1
+            # A slow curve: no jump up at the start, at its lowest at the end, still falling ...
+            assert train[0] <= 1.05 * initial and train[-1] <= 1.02 * train.min() and train[-1] < train[-6], setting
+            # ... and the next rate up on the slider does end lower.
+            up = runs[GRID_LRS[GRID_LRS.index(lr) + 1], momentum, batch_size][0]
+            assert not up.diverged and up.train_loss[-1] < train[-1], setting
+        if text.endswith("lower the learning rate"):
+            advised["lower"] += 1
+            # Some lower rate on the slider ends lower, and at least as accurate.
+            lower = [runs[other, momentum, batch_size][0] for other in GRID_LRS if other < lr]
+            assert any(not run.diverged and run.train_loss[-1] < train[-1]
+                       and run.val_accuracy[-1] >= history.val_accuracy[-1] for run in lower), setting
+    assert advised["raise"] >= 20 and advised["lower"] >= 5, advised
+
+
+def test_a_rate_that_stalls_after_a_good_start_is_not_called_too_slow(verdict_grid):
+    # lr 1.5, momentum 0.9, batch 32: the training loss reaches its lowest in
+    # the first few epochs, then stays at 0.40-0.67; its last epochs may happen
+    # to fall, but raising the rate would be wrong advice (lr 1 and 2 say lower).
+    _, runs = verdict_grid
+    for lr in (1.0, 1.5, 2.0):
+        history, text = runs[lr, 0.9, 32]
+        assert "raise the learning rate" not in text, text
+        if not history.diverged and history.val_accuracy[-1] < 0.8:
+            assert text.endswith("lower the learning rate"), text
+
+
+@pytest.mark.parametrize("lr, momentum, batch_size, words", [
+    # Small rates, far from chaos: the same verdict on every numpy.
+    (0.0001, 0.0, 8, "too slow: still near chance, the loss still falls at every epoch; raise the learning rate"),
+    (0.0005, 0.0, 32, "too slow: the loss still falls at every epoch; raise the learning rate"),
+    (0.005, 0.0, 200, "too slow: the loss still falls at every epoch; raise the learning rate"),
+    (0.0001, 0.9, 200, "too slow: still near chance, the loss still falls at every epoch; raise the learning rate"),
+    (0.03, 0.0, 32, "trained, still improving: the loss falls at every epoch; more epochs would help"),
+])
+def test_panel_verdicts_of_slow_settings(verdict_grid, lr, momentum, batch_size, words):
+    _, runs = verdict_grid
+    history, text = runs[lr, momentum, batch_size]
+    assert text.endswith(f"(diverged: no): {words}"), text
+
+
+def test_panel_title_of_a_diverged_run_names_all_its_settings(panel):
+    panel.controls["batch_size"].value = 32
+    panel.controls["momentum"].value = 0.9
+    panel.controls["lr"].value = 10.0
+    assert panel.curves.history.diverged
+    title = panel.curves.title.get_text()
+    assert title.startswith("lr=10, momentum=0.9, batch size=32: diverged in epoch "), title
+    renderer = panel.figure.canvas.get_renderer()
+    box = panel.curves.title.get_window_extent(renderer)
+    assert 0 <= box.x0 and box.x1 <= panel.figure.bbox.width  # inside the figure
+    panel.controls["lr"].value = 0.1
+    panel.controls["momentum"].value = 0.9
+
+
+def test_the_sweep_of_notebook_05_over_seeds():
+    # Notebook 05, section 3: with seeds 1 to 4 the lowest validation loss of
+    # the 12-rate sweep is at 0.43 three times and at 1.2 once, and the band
+    # (within twice the lowest) gains or loses a rate at its edge.
+    x, y = nnlib.make_moons(300, noise=0.2, rng=0)
+    train, val, _ = nnlib.train_val_test_split(x, y, val_fraction=1 / 3, test_fraction=0.0, rng=0)
+    lrs = np.logspace(-4, 1, 12)
+    best, bands = [], []
+    for seed in range(1, 5):
+        final = []
+        for lr in lrs:
+            model = nnlib.mlp([2, 16, 16, 2], rng=seed)
+            history = nnlib.fit(model, nnlib.SoftmaxCrossEntropy(), nnlib.SGD(model.parameters(), lr=lr), *train,
+                                epochs=60, batch_size=32, validation=val, rng=seed)
+            final.append(np.inf if history.diverged else history.val_loss[-1])
+        final = np.array(final)
+        best.append(round(float(lrs[np.argmin(final)]), 2))
+        bands.append([round(float(lr), 2) for lr in lrs[final <= 2 * final.min()]])
+    assert sorted(best) == [0.43, 0.43, 0.43, 1.23]
+    assert all(0.43 in band and len(band) in (2, 3) for band in bands), bands
+    assert {tuple(band) for band in bands} == {(0.15, 0.43), (0.15, 0.43, 1.23), (0.43, 1.23)}
+
+
+def test_the_curve_of_lr_3_5_in_notebook_05():
+    # Notebook 05, section 3: lr = 3.51 (60 epochs, batch 32) jumps to 1.34 in
+    # epoch 1 (untrained: 0.89) and to 3.08 in epoch 3, is lowest at 0.695 in
+    # epoch 4 (about ln 2), then stays between 0.70 and 1.02 at chance accuracy.
+    x, y = nnlib.make_moons(300, noise=0.2, rng=0)
+    train, val, _ = nnlib.train_val_test_split(x, y, val_fraction=1 / 3, test_fraction=0.0, rng=0)
+    model = nnlib.mlp([2, 16, 16, 2], rng=0)
+    untrained = nnlib.SoftmaxCrossEntropy().forward(model.forward(train[0]), train[1])
+    history = nnlib.fit(model, nnlib.SoftmaxCrossEntropy(), nnlib.SGD(model.parameters(), lr=np.logspace(-4, 1, 12)[-2]),
+                        *train, epochs=60, batch_size=32, validation=val, rng=0)
+    loss = np.array(history.train_loss)
+    assert round(untrained, 2) == 0.89 and round(loss[0], 2) == 1.34 and round(loss[2], 2) == 3.08
+    assert np.argmin(loss) == 3 and round(loss.min(), 3) == 0.695 and abs(loss.min() - np.log(2)) < 0.005
+    assert 0.695 < loss[4:].min() and round(loss[4:].min(), 2) == 0.70 and round(loss[3:].max(), 2) == 1.02
+    assert min(history.val_accuracy) == 0.49 and max(history.val_accuracy) == 0.51

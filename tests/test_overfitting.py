@@ -44,8 +44,39 @@ def test_fit_regions_names_each_side_of_the_best():
     assert of.fit_regions([1.0]) == ["sweet spot"]
     with pytest.raises(ValueError, match="tolerance"):
         of.fit_regions([1.0, 2.0], tolerance=-0.1)
+    with pytest.raises(ValueError, match="standard_error"):
+        of.fit_regions([1.0, 2.0], standard_error=-0.1)
     with pytest.raises(ValueError, match="val_errors"):
         of.fit_regions([1.0, np.nan])
+
+
+def test_fit_regions_one_standard_error_rule_keeps_one_contiguous_sweet_spot():
+    # the case: degree 2 worse than 1 and 3 (noise 1, 30 points) must not split the sweet spot
+    errors = [1.33, 1.13, 1.37, 1.31, 1.33, 1.32, 1.46]
+    assert of.fit_regions(errors, standard_error=0.11) == ["underfitting", "sweet spot"] + ["overfitting"] * 5
+    assert of.fit_regions(errors, standard_error=0.25) == ["sweet spot"] * 6 + ["overfitting"]
+    # an interpolating model far to the right that dips back down is still overfitting
+    errors = [0.79, 0.52, 0.64, 0.185, 0.21, 0.22, 0.20, 0.34, 80.6, 7.3, 0.19]
+    names = of.fit_regions(errors, standard_error=0.04)
+    assert names == ["underfitting"] * 3 + ["sweet spot"] * 4 + ["overfitting"] * 4
+    # a difference smaller than the noise is not split; a larger one is
+    assert of.fit_regions([0.040, 0.047], standard_error=0.009) == ["sweet spot", "sweet spot"]
+    assert of.fit_regions([0.040, 0.047], standard_error=0.005) == ["sweet spot", "overfitting"]
+
+
+def test_standard_error_is_that_of_a_mean():
+    assert of.standard_error([1.0, 2.0, 3.0, 4.0]) == pytest.approx(np.std([1, 2, 3, 4], ddof=1) / 2)
+    with pytest.raises(ValueError, match="values"):
+        of.standard_error([1.0])
+
+
+def test_degree_errors_standard_errors_are_those_of_the_mean_over_validation_points():
+    train, val = of.sine_data(30, noise=0.3, seed=0)
+    _, val_errors, ses = of.degree_errors(train, val, [1, 4], standard_errors=True)
+    squared = (of.predict_polynomial(of.fit_polynomial(*train, 4), val[0]) - val[1]) ** 2
+    assert val_errors[1] == pytest.approx(squared.mean())
+    assert ses[1] == pytest.approx(squared.std(ddof=1) / np.sqrt(200))
+    assert 0.005 < ses[1] < 0.02  # about 0.117 * sqrt(2 / 200) for Gaussian noise
 
 
 def test_learning_curves_simple_model_stays_above_the_floor_flexible_one_reaches_it():

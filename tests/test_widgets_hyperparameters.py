@@ -208,7 +208,14 @@ def test_underfitting_advice_fits_the_setting(split):
 
 def test_one_epoch_is_titled_in_the_singular(panel):
     set_controls(panel, lr=0.1, batch_size=32, hidden=64, epochs=1)
-    assert panel.explorer.curves.suptitle.get_text() == "lr=0.1, batch size=32, 64 hidden units, 1 epoch"
+    curves = panel.explorer.curves
+    assert curves.suptitle.get_text() == "lr=0.1, batch size=32, 64 hidden units, 1 epoch"
+    # One epoch: no "best epoch" star to hide the validation dot, and dots large enough to see.
+    assert line_data(curves.best_marker)[0].size == 0
+    assert curves.val_acc.get_markersize() == 7 and line_data(curves.val_acc)[0].tolist() == [1]
+    assert curves.loss.val_line.get_markersize() == 7
+    set_controls(panel, lr=0.1, batch_size=32, hidden=64, epochs=20)
+    assert line_data(curves.best_marker)[0].size == 1 and curves.val_acc.get_markersize() == 3
 
 
 def test_a_diverged_run_says_so_and_marks_the_stop(split):

@@ -153,6 +153,20 @@ def test_size_status_gives_the_margin_and_the_examples_needed(sizes):
     assert "±1 point needs n ≥ 3458" in sizes.text
 
 
+def test_size_status_gives_the_formulas_true_coverage(sizes):
+    """At n = 100 and 90 % the normal formula's 95 % interval covers the truth
+    93.2 % of the time (1.35 misses in 20, not 1); at 99 % and n = 50 only 39.5 %."""
+    import nnlib
+
+    sizes.controls["accuracy"].value = 0.9
+    sizes.controls["n"].value = 100
+    assert "really covers it 93.2 % of the time here: 1.35 misses in 20" in sizes.text
+    assert nnlib.interval_coverage(0.9, 100) == pytest.approx(0.9324, abs=1e-4)
+    sizes.controls["accuracy"].value = 0.99
+    sizes.controls["n"].value = 50
+    assert "really covers it 39.5 % of the time here: 12.1 misses in 20" in sizes.text
+
+
 def test_size_draws_the_margin_curve_and_the_simulated_sets(sizes):
     view = sizes.view
     sizes.controls["accuracy"].value = 0.8

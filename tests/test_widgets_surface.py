@@ -362,7 +362,7 @@ def test_batch_panel_shows_the_mean_its_verdict_judges(batch_panel):
     batch_panel.controls["lr"].value = 0.3
     text = batch_panel.text
     match = re.search(r"final loss=(\d+\.\d{4}), mean of the last 1000 updates=(\d+\.\d{4}) "
-                      r"\(noisy, hovering near the minimum\)", text)
+                      r"\(noisy, hovering above the minimum\)", text)
     assert match, text
     assert float(match.group(2)) == pytest.approx(0.4535, abs=1e-4)
     assert not [t for t in batch_panel.figure.axes[0].texts if t.get_visible()]

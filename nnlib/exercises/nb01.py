@@ -233,6 +233,22 @@ def _loop_no_return(model, loss, optimizer, x, y, updates):
         optimizer.step()
 
 
+def _loop_shuffles_the_data(model, loss, optimizer, x, y, updates):
+    """Shuffles x in place before training (and so breaks its pairing with y)."""
+    np.random.default_rng(0).shuffle(x)
+    return _reference_loop(model, loss, optimizer, x, y, updates)
+
+
+def _reference_loop(model, loss, optimizer, x, y, updates):
+    losses = []
+    for _ in range(updates):
+        optimizer.zero_grad()
+        losses.append(loss.forward(model.forward(x), y))
+        model.backward(loss.backward())
+        optimizer.step()
+    return losses
+
+
 register(Exercise(
     "01.3", "the training loop",
     "Write my_train(model, loss, optimizer, x, y, updates): repeat zero_grad, predict, compare, backward, "
@@ -257,7 +273,12 @@ def my_train(model, loss, optimizer, x, y, updates):
     kind="function",
     checker=_check_loop,
     mistakes=[(_loop_without_zero_grad, "never calls zero_grad()"), (_loop_without_step, "never calls `optimizer.step()`"),
-              (_loop_zero_grad_late, "between backward and step()"), (_loop_no_return, "returned None")],
+              (_loop_zero_grad_late, "between backward and step()"), (_loop_no_return, "returned None"),
+              (_loop_shuffles_the_data, "shuffled the rows of `x` in place: the caller's points")],
+    inputs={"x": "the caller's points are no longer the data it passed, and whatever it does with them next (plot "
+                 "them with their labels, measure an accuracy) uses changed data",
+            "y": "the caller's labels are no longer the ones it passed, and whatever it does with them next (plot "
+                 "them with their points, measure an accuracy) uses changed data"},
     praise=f"The check ran your loop for {LOOP_UPDATES} updates of `mlp([2, 8, 2], rng=7)` on the moons and got "
            "the same losses as the reference loop.",
 ))

@@ -134,12 +134,13 @@ answer = nnlib.numerical_gradient(g, v)   # about [2, -4, 6]: the exact gradient
 ))
 
 # --- 02.3 the backward pass of tanh ------------------------------------------------------------------
+# The names follow the notebook's derivation, u -> a = tanh(u) -> L (y stays the labels, as in cell 19).
 
 
 def _tanh_case():
     rng = np.random.default_rng(2)
-    x = rng.normal(size=(4, 3)) * 1.5
-    return x, np.tanh(x), rng.normal(size=(4, 3))
+    u = rng.normal(size=(4, 3)) * 1.5
+    return u, np.tanh(u), rng.normal(size=(4, 3))
 
 
 def _gradient_check_with(answer):
@@ -149,41 +150,40 @@ def _gradient_check_with(answer):
 
     class ReadersTanh(nnlib.Tanh):
         def forward(self, x):
-            self._x = np.array(x, copy=True)
+            self._u = np.array(x, copy=True)
             return super().forward(x)
 
         def backward(self, grad_y):
-            grad_x = call(answer, self._x.copy(), self._y.copy(), np.array(grad_y, copy=True),
-                          call_as="my_tanh_backward(x, y, grad_y)")
-            return as_array(grad_x, self._x.shape, "what your function returned")
+            grad_u = call(answer, self._u, self._y, np.asarray(grad_y), call_as="my_tanh_backward(u, a, grad_a)")
+            return as_array(grad_u, self._u.shape, "what your function returned")
 
     rng = np.random.default_rng(3)
     model = nnlib.Sequential(nnlib.Linear(3, 4, rng=rng), ReadersTanh(), nnlib.Linear(4, 2, rng=rng))
-    x, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
-    errors = nnlib.gradient_check(model, nnlib.MSELoss(), x, y)
+    inputs, targets = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    errors = nnlib.gradient_check(model, nnlib.MSELoss(), inputs, targets)
     threshold = getattr(gradients, "PASS_THRESHOLD", 1e-7)
     return errors, threshold
 
 
 def _check_tanh(answer):
-    x, y, grad_y = _tanh_case()
-    returned = call(answer, x.copy(), y.copy(), grad_y.copy(), call_as="my_tanh_backward(x, y, grad_y)")
+    u, a, grad_a = _tanh_case()
+    returned = call(answer, u, a, grad_a, call_as="my_tanh_backward(u, a, grad_a)")
     if returned is not None and np.shape(returned) in [(3,), (4,)]:
-        raise Wrong(f"Your function returned shape {np.shape(returned)}; expected (4, 3), the shape of grad_y: the "
-                    "gradient has one entry per entry of x, so do not sum over the batch.")
-    got = as_array(returned, x.shape, "what your function returned")
-    expected = grad_y * (1 - y**2)
+        raise Wrong(f"Your function returned shape {np.shape(returned)}; expected (4, 3), the shape of grad_a: the "
+                    "gradient has one entry per entry of u, so do not sum over the batch.")
+    got = as_array(returned, u.shape, "what your function returned")
+    expected = grad_a * (1 - a**2)
     if not close(got, expected):
         for value, message in [
-            (1 - y**2, "you forgot to multiply by the incoming gradient grad_y: the chain rule multiplies the "
-                       "layer's own slope 1 - y**2 by the gradient that arrives from the layers after it."),
-            (grad_y * (1 - x**2), "you used the input x where the output y belongs: the slope of tanh is "
-                                  "1 - tanh(x)**2 = 1 - y**2."),
-            (grad_y * (y**2 - 1), "the sign is wrong: tanh climbs everywhere, so its slope 1 - y**2 is positive."),
-            (grad_y * (1 - np.tanh(y) ** 2), "you applied tanh twice: y is already tanh(x), so the slope is 1 - y**2."),
-            (grad_y * (1 - y) ** 2, "mind the parentheses: the slope is 1 - y**2, not (1 - y)**2."),
-            (grad_y * y * (1 - y), "y * (1 - y) is the sigmoid's slope; tanh's is 1 - y**2."),
-            (grad_y, "you returned grad_y unchanged, the bug notebook 02 shows: multiply it by the slope 1 - y**2."),
+            (1 - a**2, "you forgot to multiply by the incoming gradient grad_a: the chain rule multiplies the "
+                       "layer's own slope 1 - a**2 by the gradient that arrives from the layers after it."),
+            (grad_a * (1 - u**2), "you used the input u where the output a belongs: the slope of tanh is "
+                                  "1 - tanh(u)**2 = 1 - a**2."),
+            (grad_a * (a**2 - 1), "the sign is wrong: tanh climbs everywhere, so its slope 1 - a**2 is positive."),
+            (grad_a * (1 - np.tanh(a) ** 2), "you applied tanh twice: a is already tanh(u), so the slope is 1 - a**2."),
+            (grad_a * (1 - a) ** 2, "mind the parentheses: the slope is 1 - a**2, not (1 - a)**2."),
+            (grad_a * a * (1 - a), "a * (1 - a) is the sigmoid's slope; tanh's is 1 - a**2."),
+            (grad_a, "you returned grad_a unchanged, the bug notebook 02 shows: multiply it by the slope 1 - a**2."),
         ]:
             if close(got, value):
                 raise Wrong("Not the right gradient: " + message)
@@ -194,54 +194,65 @@ def _check_tanh(answer):
                        f"{errors[worst]:.1g} for {worst}, far above {threshold:g}.")
         except (ReaderError, Wrong):
             checked = ""
-        raise Wrong("Your gradient does not match grad_y * (1 - y**2) (for example, entry [0, 0]: yours "
+        raise Wrong("Your gradient does not match grad_a * (1 - a**2) (for example, entry [0, 0]: yours "
                     f"{fmt(got[0, 0])}, expected {fmt(expected[0, 0])})." + checked)
     errors, threshold = _gradient_check_with(answer)
     if max(errors.values()) > threshold:
         raise Wrong(f"Your function gives the right numbers on a direct test, but a gradient check of a network "
-                    f"using it fails (worst relative error {max(errors.values()):.1g}). Does it change its inputs "
-                    "in place?")
+                    f"using it fails (worst relative error {max(errors.values()):.1g}). Does it keep something from "
+                    "an earlier call, or depend on anything but its three arguments?")
 
 
-def _tanh_forgot_incoming(x, y, grad_y):
+def _tanh_forgot_incoming(u, a, grad_a):
     """Forgets the incoming gradient: returns the slope alone."""
-    return 1 - y**2
+    return 1 - a**2
 
 
-def _tanh_used_input(x, y, grad_y):
-    """Uses the input x instead of the output y."""
-    return grad_y * (1 - x**2)
+def _tanh_used_input(u, a, grad_a):
+    """Uses the input u instead of the output a."""
+    return grad_a * (1 - u**2)
 
 
-def _tanh_sign(x, y, grad_y):
+def _tanh_sign(u, a, grad_a):
     """Gets the sign of the slope wrong."""
-    return grad_y * (y**2 - 1)
+    return grad_a * (a**2 - 1)
 
 
-def _tanh_summed(x, y, grad_y):
+def _tanh_summed(u, a, grad_a):
     """Sums over the batch."""
-    return (grad_y * (1 - y**2)).sum(axis=0)
+    return (grad_a * (1 - a**2)).sum(axis=0)
+
+
+def _tanh_in_place(u, a, grad_a):
+    """Multiplies the incoming gradient in place and returns it."""
+    grad_a *= 1 - a**2
+    return grad_a
 
 
 register(Exercise(
     "02.3", "backprop through tanh",
-    "Write my_tanh_backward(x, y, grad_y): given a tanh layer's input x, output y = tanh(x) and the incoming "
-    "gradient grad_y, return the gradient with respect to x.",
-    start="def my_tanh_backward(x, y, grad_y):\n    ...  # return dLoss/dx, the same shape as x",
+    "Write my_tanh_backward(u, a, grad_a): given a tanh layer's input u, output a = tanh(u) and the incoming "
+    "gradient grad_a (dL/da), return the gradient with respect to u (dL/du).",
+    start="def my_tanh_backward(u, a, grad_a):\n    ...  # return dL/du, the same shape as u",
     answer_name="my_tanh_backward",
-    hint="the chain rule: the incoming gradient times the slope of tanh, which is 1 - tanh(x)**2",
-    call_as="my_tanh_backward(x, y, grad_y)",
+    hint="the chain rule: the incoming gradient times the slope of tanh, which is 1 - tanh(u)**2 = 1 - a**2",
+    call_as="my_tanh_backward(u, a, grad_a)",
     solution_source='''
-def my_tanh_backward(x, y, grad_y):
-    # chain rule: dLoss/dx = dLoss/dy * dy/dx, entry by entry; dy/dx = 1 - tanh(x)**2 = 1 - y**2
-    return grad_y * (1 - y**2)
+def my_tanh_backward(u, a, grad_a):
+    # chain rule: dL/du = dL/da * da/du, entry by entry; da/du = 1 - tanh(u)**2 = 1 - a**2
+    return grad_a * (1 - a**2)
 ''',
     solution_name="my_tanh_backward",
     kind="function",
     checker=_check_tanh,
     mistakes=[(_tanh_forgot_incoming, "forgot to multiply by the incoming gradient"),
-              (_tanh_used_input, "used the input x where the output y belongs"), (_tanh_sign, "sign is wrong"),
-              (_tanh_summed, "do not sum over the batch")],
+              (_tanh_used_input, "used the input u where the output a belongs"), (_tanh_sign, "sign is wrong"),
+              (_tanh_summed, "do not sum over the batch"), (_tanh_in_place, "of `grad_a` in place")],
+    inputs={"u": "a tanh layer keeps its input for later, and the caller's copy is now changed",
+            "a": "a is the layer's saved output (`self._y` in nnlib/layers.py), which the next backward pass "
+                 "uses again",
+            "grad_a": "the incoming gradient belongs to the layer after this one, which may still use it"},
     praise="A gradient check of a small network with your backward in it passes for every parameter: this is "
-           "exactly what `nnlib.Tanh.backward` computes (nnlib/layers.py).",
+           "exactly what `nnlib.Tanh.backward` computes (nnlib/layers.py), where u, a and grad_a are called x, "
+           "self._y and grad_y.",
 ))

@@ -79,6 +79,13 @@ def _step_no_x(w, b, x, y, lr):
     return w - lr * 2 * np.mean(error), b - lr * 2 * np.mean(error)
 
 
+def _step_error_in_place(w, b, x, y, lr):
+    """Computes the error into y (y -= prediction), changing the caller's targets."""
+    y -= w * x + b
+    error = -y
+    return w - lr * 2 * np.mean(error * x), b - lr * 2 * np.mean(error)
+
+
 register(Exercise(
     "03.1", "one step of gradient descent",
     "Write my_step(w, b, x, y, lr): one gradient-descent step on the mean squared error of the line "
@@ -98,7 +105,10 @@ def my_step(w, b, x, y, lr):
     kind="function",
     checker=_check_step,
     mistakes=[(_step_uphill, "uphill"), (_step_sum, "np.mean, not np.sum"),
-              (_step_sequential, "already-updated w"), (_step_no_x, "misses the factor x_i")],
+              (_step_sequential, "already-updated w"), (_step_no_x, "misses the factor x_i"),
+              (_step_error_in_place, "of `y` in place")],
+    inputs={"x": "the caller's points are no longer the data, and the next step starts from changed ones",
+            "y": "the caller's targets no longer match its points"},
     praise="This is one step of `nnlib.gradient_descent_path` (nnlib/surfaces.py).",
 ))
 

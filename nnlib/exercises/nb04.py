@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._core import Exercise, Wrong, call, fmt, number_checker, register
+from ._core import Exercise, Wrong, call, check_rng_is_used, number_checker, register
 
 # --- 04.1 the sizes of the batches of one epoch ------------------------------------------------------
 
@@ -106,10 +106,8 @@ def my_batch_sizes(n, batch_size):
 # --- 04.2 an epoch loop that reshuffles --------------------------------------------------------------
 
 
-def _check_epochs(answer):
-    n, batch_size, epochs = 50, 16, 3
-    returned = call(answer, n, batch_size, epochs, np.random.default_rng(0),
-                    call_as="my_epochs(n, batch_size, epochs, rng)")
+def _read_epochs(returned, n, batch_size, epochs):
+    """The reader's epochs as [[index array, ...], ...], or Wrong with a sentence on what is off."""
     what = f"what my_epochs({n}, {batch_size}, {epochs}, rng) returned"
     if returned is None:
         raise Wrong(f"{what[0].upper() + what[1:]} is None: did you forget `return`?")
@@ -123,8 +121,9 @@ def _check_epochs(answer):
     for e, batches in enumerate(orders, start=1):
         sizes = [batch.size for batch in batches]
         if sizes != _expected_sizes(n, batch_size):
-            raise Wrong(f"Epoch {e} has batches of sizes {sizes}; expected {_expected_sizes(n, batch_size)} "
-                        f"({n} examples in batches of {batch_size}, the last keeps the remainder).")
+            raise Wrong(f"Epoch {e} has batches of sizes {_short_list(sizes)}; expected "
+                        f"{_short_list(_expected_sizes(n, batch_size))} ({n} examples in batches of {batch_size}, "
+                        "the last keeps the remainder).")
         everything = np.concatenate(batches)
         if not np.issubdtype(everything.dtype, np.integer):
             raise Wrong(f"Epoch {e} holds {everything.dtype} numbers; the batches should hold example indices "
@@ -140,15 +139,74 @@ def _check_epochs(answer):
         if np.array_equal(everything, np.arange(n)):
             raise Wrong(f"Epoch {e} visits the examples in their original order 0, 1, 2, ...: shuffle them with "
                         "rng.permutation(n).")
-    flat = [np.concatenate(batches) for batches in orders]
-    if any(np.array_equal(flat[i], flat[i + 1]) for i in range(epochs - 1)):
-        raise Wrong("Two epochs have exactly the same order: draw a new permutation at the start of *every* epoch "
-                    "(inside the epoch loop), from the same rng.")
-    again = call(answer, n, batch_size, epochs, np.random.default_rng(0), call_as="my_epochs(n, batch_size, epochs, rng)")
-    again = [np.concatenate([np.asarray(batch) for batch in epoch]) for epoch in again]
-    if not all(np.array_equal(a, b) for a, b in zip(flat, again)):
-        raise Wrong("Two calls with the same seed gave different orders: draw every random number from the rng "
-                    "argument, not from np.random, so that a run can be repeated.")
+    return orders
+
+
+def _same_orders(a, b):
+    return len(a) == len(b) and all(len(x) == len(y) and all(np.array_equal(u, v) for u, v in zip(x, y))
+                                    for x, y in zip(a, b))
+
+
+def _pairs_kept(first, second):
+    """The fraction of the pairs of examples that share a batch in epoch ``first`` and share one again in
+    ``second``. For two independent shuffles it is about (batch_size - 1) / (n - 1)."""
+    n = sum(b.size for b in first)
+    batch_of = np.empty((2, n), dtype=np.int64)  # the batch each example is in, in each epoch
+    for row, epoch in enumerate((first, second)):
+        for k, batch in enumerate(epoch):
+            batch_of[row, batch] = k
+    together = np.zeros((len(first), len(second)), dtype=np.int64)  # examples in batch i of one, j of the other
+    np.add.at(together, (batch_of[0], batch_of[1]), 1)
+    pairs = sum(b.size * (b.size - 1) // 2 for b in first)
+    return float((together * (together - 1) // 2).sum() / pairs)
+
+
+def _how_related(first, second):
+    """A sentence on how the order of one epoch follows from another's (or "" if no simple rule does)."""
+    a, b = np.concatenate(first), np.concatenate(second)
+    if np.array_equal(b, a[::-1]):
+        return "the second is the first read backwards"
+    if sorted(map(tuple, map(np.sort, first))) == sorted(map(tuple, map(np.sort, second))):
+        return "the second has the same batches as the first, in another order"
+    start = int(np.flatnonzero(a == b[0])[0])
+    if np.array_equal(b, np.roll(a, -start)):
+        return "the second is the first rotated: the same sequence, started at another place"
+    return ""
+
+
+# The order check on a larger epoch, where chance keeps few pairs together: about 9 / 199 = 5 %.
+PAIRS_CASE = (200, 10, 4)
+
+
+def _check_epochs(answer):
+    n, batch_size, epochs = 50, 16, 3
+
+    def run(rng):
+        returned = call(answer, n, batch_size, epochs, rng, call_as="my_epochs(n, batch_size, epochs, rng)")
+        return _read_epochs(returned, n, batch_size, epochs)
+
+    def inspect(orders):
+        flat = [np.concatenate(batches) for batches in orders]
+        if any(np.array_equal(flat[i], flat[i + 1]) for i in range(epochs - 1)):
+            raise Wrong("Two epochs have exactly the same order: draw a new permutation at the start of *every* "
+                        "epoch (inside the epoch loop), from the same rng.")
+
+    check_rng_is_used(run, _same_orders, what="order of the examples", inspect=inspect)
+    n, batch_size, epochs = PAIRS_CASE
+    orders = _read_epochs(call(answer, n, batch_size, epochs, np.random.default_rng(2),
+                               call_as="my_epochs(n, batch_size, epochs, rng)"), n, batch_size, epochs)
+    chance = (batch_size - 1) / (n - 1)
+    for i in range(epochs):
+        for j in range(i + 1, epochs):
+            kept = _pairs_kept(orders[i], orders[j])
+            if kept > 0.25:
+                related = _how_related(orders[i], orders[j])
+                raise Wrong(f"With n = {n} and batch_size = {batch_size}, epochs {i + 1} and {j + 1} put the same "
+                            f"examples together: {100 * kept:.0f} % of the pairs that share a batch in epoch {i + 1} "
+                            f"share one again in epoch {j + 1}, where new shuffles would keep about "
+                            f"{100 * chance:.0f} %{' (' + related + ')' if related else ''}. Each batch should be a "
+                            "fresh random sample, not a run of one fixed order: draw a new `rng.permutation(n)` "
+                            "every epoch and cut it into batches.")
 
 
 def _epochs_no_reshuffle(n, batch_size, epochs, rng):
@@ -181,6 +239,36 @@ def _epochs_global_random(n, batch_size, epochs, rng):
     return result
 
 
+def _epochs_fixed_seed(n, batch_size, epochs, rng):
+    """Makes its own generator with a fixed seed and ignores rng."""
+    own = np.random.default_rng(0)
+    return [[order[i:i + batch_size] for i in range(0, n, batch_size)]
+            for order in (own.permutation(n) for _ in range(epochs))]
+
+
+def _epochs_rotated(n, batch_size, epochs, rng):
+    """Shuffles once, then starts each epoch at a random place of that one order (the same runs every epoch)."""
+    base = rng.permutation(n)
+    return [[order[i:i + batch_size] for i in range(0, n, batch_size)]
+            for order in (np.roll(base, rng.integers(n)) for _ in range(epochs))]
+
+
+def _epochs_reversed_every_other(n, batch_size, epochs, rng):
+    """Shuffles once, then reads that order backwards every other epoch."""
+    base = rng.permutation(n)
+    return [[order[i:i + batch_size] for i in range(0, n, batch_size)]
+            for order in (base if e % 2 == 0 else base[::-1] for e in range(epochs))]
+
+
+def _epochs_batches_reordered(n, batch_size, epochs, rng):
+    """Cuts one shuffled order into batches once, then only changes the order of the batches (each epoch
+    starts one batch later)."""
+    order = rng.permutation(n)
+    batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    full = n // batch_size
+    return [[batches[(k + e) % full] for k in range(full)] + batches[full:] for e in range(epochs)]
+
+
 register(Exercise(
     "04.2", "epochs that reshuffle",
     "Write my_epochs(n, batch_size, epochs, rng): for each epoch, a new random order of the n examples cut into "
@@ -203,7 +291,11 @@ def my_epochs(n, batch_size, epochs, rng):
     kind="function",
     checker=_check_epochs,
     mistakes=[(_epochs_no_reshuffle, "same order"), (_epochs_no_shuffle, "original order"),
-              (_epochs_with_replacement, "exactly once per epoch"), (_epochs_global_random, "same seed")],
+              (_epochs_with_replacement, "exactly once per epoch"),
+              (_epochs_global_random, "did not draw a single number from the `rng`"),
+              (_epochs_fixed_seed, "did not draw a single number from the `rng`"),
+              (_epochs_rotated, "the first rotated"), (_epochs_reversed_every_other, "read backwards"),
+              (_epochs_batches_reordered, "same batches as the first, in another order")],
     praise="Every epoch uses each example once, in a new order, and the same seed repeats the run: this is what "
            "calling `nnlib.batch_indices(n, batch_size, rng=rng)` once per epoch gives.",
 ))

@@ -6,10 +6,27 @@ from ._core import Exercise, Wrong, as_array, call, close, fmt, number_checker, 
 
 # --- 05.1 momentum's update --------------------------------------------------------------------------
 
+# lr is never 1 - m here (nor m), so that each usual mistake gives its own numbers and is named for what it is
+# (with lr = 0.1 and m = 0.9, m·v + lr·g and m·v + (1 - m)·g are the same velocity).
 MOMENTUM_CASES = [
-    (np.array([1.0, -2.0]), np.array([0.5, 0.0]), np.array([0.2, -1.0]), 0.1, 0.9),
-    (np.array([0.0, 3.0, -1.0]), np.array([-1.0, 2.0, 0.5]), np.array([4.0, 1.0, -2.0]), 0.5, 0.5),
+    (np.array([1.0, -2.0]), np.array([0.5, 0.0]), np.array([0.2, -1.0]), 0.05, 0.9),
+    (np.array([0.0, 3.0, -1.0]), np.array([-1.0, 2.0, 0.5]), np.array([4.0, 1.0, -2.0]), 0.3, 0.6),
 ]
+
+
+def _wrong_velocities(v, g, lr, m):
+    """[(velocity, what the mistake is)] for the usual wrong velocity updates."""
+    return [
+        (m * v + lr * g, "Your velocity includes lr: nnlib (like PyTorch) keeps v ← m·v + g and multiplies by "
+                         "lr only in the step."),
+        (m * v + (1 - m) * g, "That velocity is an exponential moving average of the gradients, "
+                              "v ← m·v + (1 - m)·g (Adam's convention); nnlib.SGD, like PyTorch's, adds the whole "
+                              "gradient: v ← m·v + g."),
+        (m * (v + g), "Only the old velocity is scaled by m: v ← m·v + g, not m·(v + g)."),
+        ((1 - m) * v + g, "The old velocity is multiplied by m, not by 1 - m: v ← m·v + g."),
+        (v + m * g, "m multiplies the old velocity, not the gradient: v ← m·v + g."),
+        (g, "Your velocity forgets the past: v ← m·v + g adds the scaled old velocity."),
+    ]
 
 
 def _pair(value, shape, what):
@@ -38,14 +55,7 @@ def _check_momentum(answer):
             ]:
                 if close(got_p, value):
                     raise Wrong(said + message)
-        for value, message in [
-            (m * v + lr * g, "Your velocity includes lr: nnlib (like PyTorch) keeps v ← m·v + g and multiplies by "
-                             "lr only in the step."),
-            (m * (v + g), "Only the old velocity is scaled by m: v ← m·v + g, not m·(v + g)."),
-            ((1 - m) * v + g, "The old velocity is multiplied by m, not by 1 - m: v ← m·v + g."),
-            (v + m * g, "m multiplies the old velocity, not the gradient: v ← m·v + g."),
-            (g, "Your velocity forgets the past: v ← m·v + g adds the scaled old velocity."),
-        ]:
+        for value, message in _wrong_velocities(v, g, lr, m):
             if close(got_v, value):
                 raise Wrong(said + message)
         raise Wrong(said + "Update the velocity first, v ← m·v + g, then step: p ← p - lr·v (section 5).")
@@ -74,6 +84,20 @@ def _momentum_one_minus_m(p, v, g, lr, m):
     return p - lr * v, v
 
 
+def _momentum_ema(p, v, g, lr, m):
+    """Keeps an exponential moving average of the gradients (Adam's convention)."""
+    v = m * v + (1 - m) * g
+    return p - lr * v, v
+
+
+def _momentum_in_place(p, v, g, lr, m):
+    """Updates p and v in place, as an optimiser's step does, and returns them."""
+    v *= m
+    v += g
+    p -= lr * v
+    return p, v
+
+
 register(Exercise(
     "05.1", "momentum's update",
     "Write my_momentum_step(p, v, g, lr, m): update the velocity v with the gradient g as nnlib.SGD does, then "
@@ -92,7 +116,12 @@ def my_momentum_step(p, v, g, lr, m):
     kind="function",
     checker=_check_momentum,
     mistakes=[(_momentum_uses_g, "not with the velocity"), (_momentum_old_v, "old velocity"),
-              (_momentum_lr_in_v, "includes lr"), (_momentum_one_minus_m, "not by 1 - m")],
+              (_momentum_lr_in_v, "includes lr"), (_momentum_one_minus_m, "not by 1 - m"),
+              (_momentum_ema, "exponential moving average"), (_momentum_in_place, "`p` in place")],
+    inputs={"p": "the caller keeps the parameter it passed (to compare, or to try another step from the same "
+                 "point) and now finds the new one there too",
+            "v": "the caller keeps the velocity it passed and now finds the new one there too",
+            "g": "the gradient belongs to the caller (a parameter's `.grad`), which may still use it"},
     praise="This is `SGD.step` with momentum (nnlib/optim.py), one parameter at a time.",
 ))
 

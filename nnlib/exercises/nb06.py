@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._core import Exercise, Wrong, call, number_checker, register
+from ._core import Exercise, Wrong, call, check_rng_is_used, number_checker, register
 
 # --- shared: reading index arrays --------------------------------------------------------------------
 
@@ -50,29 +50,36 @@ def _no_overlap_and_complete(arrays, names, n):
 SPLIT_NAMES = ("training set", "validation set", "test set")
 
 
+def _same_sets(a, b):
+    """True when two splits put the same examples in each set (in whatever order)."""
+    return all(np.array_equal(np.sort(x), np.sort(y)) for x, y in zip(a, b))
+
+
 def _check_split(answer):
     for n, val_fraction, test_fraction in [(100, 0.2, 0.1), (37, 0.15, 0.3)]:
-        returned = call(answer, n, val_fraction, test_fraction, np.random.default_rng(0),
-                        call_as="my_split(n, val_fraction, test_fraction, rng)")
         what = f"What my_split({n}, {val_fraction}, {test_fraction}, rng) returned"
-        train, val, test = _index_arrays(returned, 3, SPLIT_NAMES, what)
-        _no_overlap_and_complete([train, val, test], SPLIT_NAMES, n)
-        for array, name, fraction in [(val, "validation set", val_fraction), (test, "test set", test_fraction)]:
-            if abs(array.size - n * fraction) >= 1:
-                raise Wrong(f"With n = {n}, val_fraction = {val_fraction}, test_fraction = {test_fraction} your "
-                            f"{name} has {array.size} examples; expected about {n * fraction:g} "
-                            f"(round(n * {fraction}) = {round(n * fraction)}).")
-        for array, name in zip((train, val, test), SPLIT_NAMES):
-            if array.size > 1 and np.array_equal(np.sort(array), np.arange(array.min(), array.max() + 1)):
-                raise Wrong(f"Your {name} is one block of consecutive examples ({array.min()} to {array.max()}): "
-                            "the split is not shuffled. If the data is sorted (by class, by date), the sets then "
-                            "hold different kinds of examples. Shuffle with rng.permutation(n) first.")
-        again = call(answer, n, val_fraction, test_fraction, np.random.default_rng(0),
-                     call_as="my_split(n, val_fraction, test_fraction, rng)")
-        again = _index_arrays(again, 3, SPLIT_NAMES, what)
-        if not all(np.array_equal(a, b) for a, b in zip((train, val, test), again)):
-            raise Wrong("Two calls with the same seed gave different splits: draw from the rng argument, not from "
-                        "np.random, so that the split can be repeated.")
+
+        def run(rng):
+            returned = call(answer, n, val_fraction, test_fraction, rng,
+                            call_as="my_split(n, val_fraction, test_fraction, rng)")
+            return _index_arrays(returned, 3, SPLIT_NAMES, what)
+
+        def inspect(split):
+            train, val, test = split
+            _no_overlap_and_complete([train, val, test], SPLIT_NAMES, n)
+            for array, name, fraction in [(val, "validation set", val_fraction), (test, "test set", test_fraction)]:
+                if abs(array.size - n * fraction) >= 1:
+                    raise Wrong(f"With n = {n}, val_fraction = {val_fraction}, test_fraction = {test_fraction} "
+                                f"your {name} has {array.size} examples; expected about {n * fraction:g} "
+                                f"(round(n * {fraction}) = {round(n * fraction)}).")
+            for array, name in zip((train, val, test), SPLIT_NAMES):
+                if array.size > 1 and np.array_equal(np.sort(array), np.arange(array.min(), array.max() + 1)):
+                    raise Wrong(f"Your {name} is one block of consecutive examples ({array.min()} to "
+                                f"{array.max()}): the split is not shuffled. If the data is sorted (by class, by "
+                                "date), the sets then hold different kinds of examples. Shuffle with "
+                                "rng.permutation(n) first.")
+
+        check_rng_is_used(run, _same_sets, what="split", inspect=inspect)
 
 
 def _split_unshuffled(n, val_fraction, test_fraction, rng):
@@ -96,6 +103,21 @@ def _split_swapped(n, val_fraction, test_fraction, rng):
     return order[n_val + n_test:], order[:n_val], order[n_val:n_val + n_test]
 
 
+def _split_fixed_seed(n, val_fraction, test_fraction, rng):
+    """Makes its own generator with a fixed seed, so every rng gives the same split."""
+    order = np.random.default_rng(42).permutation(n)
+    n_val, n_test = round(n * val_fraction), round(n * test_fraction)
+    return order[n_val + n_test:], order[:n_val], order[n_val:n_val + n_test]
+
+
+def _split_seeded_from_a_constant(n, val_fraction, test_fraction, rng):
+    """Draws from rng, but only to shuffle the pieces of one fixed order."""
+    order = np.random.default_rng(42).permutation(n)
+    n_val, n_test = round(n * val_fraction), round(n * test_fraction)
+    return (rng.permutation(order[n_val + n_test:]), rng.permutation(order[:n_val]),
+            rng.permutation(order[n_val:n_val + n_test]))
+
+
 register(Exercise(
     "06.1", "a split with no overlap",
     "Write my_split(n, val_fraction, test_fraction, rng): shuffle the indices 0..n-1 and return "
@@ -117,7 +139,8 @@ def my_split(n, val_fraction, test_fraction, rng):
     kind="function",
     checker=_check_split,
     mistakes=[(_split_unshuffled, "not shuffled"), (_split_independent, "is in both"),
-              (_split_swapped, "expected about")],
+              (_split_swapped, "expected about"), (_split_fixed_seed, "did not draw a single number from the `rng`"),
+              (_split_seeded_from_a_constant, "different seeds gave the same split")],
     praise="The same recipe as `nnlib.train_val_test_split` (nnlib/data.py): shuffle once, cut once.",
 ))
 
@@ -134,20 +157,34 @@ STRATIFY_CASES = [(_labels([300, 100, 40, 20, 10], 1), 0.25), (_labels([50, 150,
 
 def _check_stratified(answer):
     for y, test_fraction in STRATIFY_CASES:
-        returned = call(answer, y.copy(), test_fraction, np.random.default_rng(0),
-                        call_as="my_stratified_split(y, test_fraction, rng)")
-        train, test = _index_arrays(returned, 2, ("training set", "test set"),
-                                    f"What my_stratified_split(y, {test_fraction}, rng) returned")
-        _no_overlap_and_complete([train, test], ("training set", "test set"), len(y))
-        counts = np.bincount(y)
-        in_test = np.bincount(y[test], minlength=len(counts))
-        for c, (total, got) in enumerate(zip(counts, in_test)):
-            if abs(got - total * test_fraction) >= 1:
-                raise Wrong(f"With {len(y)} labels and test_fraction = {test_fraction}: class {c} is "
-                            f"{100 * total / len(y):.1f} % of the examples ({total}) but {100 * got / len(test):.1f} % "
-                            f"of your test set ({got}, expected about {total * test_fraction:g}). Split each class on "
-                            "its own: for every class, shuffle its indices and send round(count * test_fraction) of "
-                            "them to the test set.")
+        what = f"What my_stratified_split(y, {test_fraction}, rng) returned"
+
+        def run(rng):
+            returned = call(answer, y, test_fraction, rng, call_as="my_stratified_split(y, test_fraction, rng)")
+            return _index_arrays(returned, 2, ("training set", "test set"), what)
+
+        def inspect(split):
+            train, test = split
+            _no_overlap_and_complete([train, test], ("training set", "test set"), len(y))
+            counts = np.bincount(y)
+            in_test = np.bincount(y[test], minlength=len(counts))
+            for c, (total, got) in enumerate(zip(counts, in_test)):
+                if abs(got - total * test_fraction) >= 1:
+                    raise Wrong(f"With {len(y)} labels and test_fraction = {test_fraction}: class {c} is "
+                                f"{100 * total / len(y):.1f} % of the examples ({total}) but "
+                                f"{100 * got / len(test):.1f} % of your test set ({got}, expected about "
+                                f"{total * test_fraction:g}). Split each class on its own: for every class, shuffle "
+                                "its indices and send round(count * test_fraction) of them to the test set.")
+            chosen = np.zeros(len(y), dtype=bool)
+            chosen[test] = True
+            if all(np.array_equal(np.flatnonzero(chosen & (y == c)), np.flatnonzero(y == c)[:in_test[c]])
+                   for c in range(len(counts))):
+                raise Wrong("Your test set holds the first examples of every class, in the order of the data: "
+                            "whatever the rng, the same examples are tested (and if the data is sorted by date or "
+                            "by writer, they are the oldest, or one writer's). Shuffle each class's indices with "
+                            "`rng.permutation(...)` before you cut, not only the result.")
+
+        check_rng_is_used(run, _same_sets, what="split", inspect=inspect)
 
 
 def _stratified_plain(y, test_fraction, rng):
@@ -166,6 +203,47 @@ def _stratified_equal_per_class(y, test_fraction, rng):
         members = rng.permutation(np.flatnonzero(y == c))
         test.append(members[:per_class])
         train.append(members[per_class:])
+    return np.concatenate(train), np.concatenate(test)
+
+
+def _stratified_first_k(y, test_fraction, rng):
+    """Takes the first round(count * test_fraction) examples of each class, without shuffling."""
+    train, test = [], []
+    for c in np.unique(y):
+        members = np.flatnonzero(y == c)
+        n_test = round(len(members) * test_fraction)
+        test.append(members[:n_test])
+        train.append(members[n_test:])
+    return np.concatenate(train), np.concatenate(test)
+
+
+def _stratified_shuffles_the_output(y, test_fraction, rng):
+    """Takes the first examples of each class, then shuffles only the order of the result."""
+    train, test = _stratified_first_k(y, test_fraction, rng)
+    return rng.permutation(train), rng.permutation(test)
+
+
+def _stratified_fixed_seed(y, test_fraction, rng):
+    """Makes its own generator with a fixed seed, so every rng gives the same split."""
+    own = np.random.default_rng(0)
+    train, test = [], []
+    for c in np.unique(y):
+        members = own.permutation(np.flatnonzero(y == c))
+        n_test = round(len(members) * test_fraction)
+        test.append(members[:n_test])
+        train.append(members[n_test:])
+    return np.concatenate(train), np.concatenate(test)
+
+
+def _stratified_sorts_y(y, test_fraction, rng):
+    """Sorts the labels in place to find the classes' blocks."""
+    y.sort()
+    train, test = [], []
+    for c in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == c))
+        n_test = round(len(members) * test_fraction)
+        test.append(members[:n_test])
+        train.append(members[n_test:])
     return np.concatenate(train), np.concatenate(test)
 
 
@@ -193,7 +271,13 @@ def my_stratified_split(y, test_fraction, rng):
     solution_name="my_stratified_split",
     kind="function",
     checker=_check_stratified,
-    mistakes=[(_stratified_plain, "Split each class on its own"), (_stratified_equal_per_class, "of your test set")],
+    mistakes=[(_stratified_plain, "Split each class on its own"), (_stratified_equal_per_class, "of your test set"),
+              (_stratified_first_k, "first examples of every class"),
+              (_stratified_shuffles_the_output, "first examples of every class"),
+              (_stratified_fixed_seed, "did not draw a single number from the `rng`"),
+              (_stratified_sorts_y, "sorted `y` in place: the caller's labels no longer match its images")],
+    inputs={"y": "the caller's labels no longer match its images, so every index you return points at a "
+                 "different label than the one you split by"},
     praise="Every class keeps its share in the test set, so a rare class is neither missing from the test nor "
            "over-represented in it.",
 ))

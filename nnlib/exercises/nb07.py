@@ -66,6 +66,13 @@ def _ridge_sign(features, y, l2):
     return np.linalg.solve(features.T @ features - n * l2 * np.eye(d), features.T @ y)
 
 
+def _ridge_centres_in_place(features, y, l2):
+    """Centres the targets in place before solving."""
+    y -= y.mean()
+    n, d = features.shape
+    return np.linalg.solve(features.T @ features + n * l2 * np.eye(d), features.T @ y)
+
+
 register(Exercise(
     "07.1", "a ridge fit",
     "Write my_ridge(features, y, l2): the weights w that minimise mean((features @ w - y)**2) + l2 * sum(w**2).",
@@ -84,7 +91,11 @@ def my_ridge(features, y, l2):
     kind="function",
     checker=_check_ridge,
     mistakes=[(_ridge_no_n, "times too weak"), (_ridge_ignores_l2, "do not change with l2"),
-              (_ridge_sign, "wrong sign")],
+              (_ridge_sign, "wrong sign"), (_ridge_centres_in_place, "of `y` in place")],
+    inputs={"features": "the caller's features are no longer the ones it passed, and its next fit (another l2) "
+                        "starts from changed data",
+            "y": "the caller's targets are no longer the ones it passed, and its next fit (another l2) starts from "
+                 "changed data"},
     praise="These are the weights of `least_squares(features, y, l2=l2)` (nnlib/capacity.py) when there are at "
            "least as many examples as features; a larger l2 gives smaller weights and a calmer curve.",
 ))
@@ -117,14 +128,21 @@ answer = degrees[int(np.argmin(val_error))]   # degree 3: the lowest validation 
     kind="value",
     checker=number_checker(
         3, integer=True, rtol=0, atol=0.01,
-        wrong=[(15, "degree 15 has the lowest *training* error, but the training error keeps falling as the "
-                    "fit bends to the noise; its validation error is the worst of all. Choose on validation."),
+        # degrees 14 and 15 tie for the lowest training error (0.035): np.argmin(train_error) is 13, degree 14
+        wrong=[(15, "degrees 14 and 15 share the lowest *training* error (0.035), but the training error keeps "
+                    "falling as the fit bends to the noise; degree 15's validation error is the worst of all. Choose "
+                    "on validation."),
+               (14, "degree 14 shares the lowest *training* error (0.035) with degree 15, but the training error "
+                    "keeps falling as the fit bends to the noise; degree 14's validation error is 1.99, against "
+                    "0.103 at the best degree. Choose on validation."),
                (2, "2 is the *position* of the lowest validation error in the list (np.argmin counts from 0), "
                    "not the degree: degrees[np.argmin(val_error)]."),
-               (14, "that is the position of the lowest training error; choose on validation error, and turn a "
+               (13, "13 is the *position* of the lowest training error in the list (np.argmin counts from 0 and "
+                    "picks the first of the tied degrees 14 and 15); choose on validation error, and turn a "
                     "position into a degree with degrees[...].")],
         generic="Choose the degree with the lowest validation error."),
-    mistakes=[(15, "lowest *training* error"), (2, "*position*")],
+    mistakes=[(15, "lowest *training* error"), (14, "lowest *training* error"), (2, "*position*"),
+              (13, "*position* of the lowest training error")],
     praise="Degree 3: below it the fit underfits (both errors high), above it the validation error climbs while "
            "the training error keeps falling: overfitting.",
     data={"degrees": DEGREES, "train_error": TRAIN_ERROR, "val_error": VAL_ERROR},

@@ -95,6 +95,13 @@ def _early_late(val_losses, patience):
     return _early(val_losses, patience, shift=1)
 
 
+def _early_sorts_the_losses(val_losses, patience):
+    """Sorts the losses in place to find the lowest."""
+    best_epoch, stopped = _early(val_losses, patience)
+    val_losses.sort()
+    return best_epoch, stopped
+
+
 register(Exercise(
     "08.1", "early stopping with patience",
     "Write my_early_stopping(val_losses, patience): return (best_epoch, stopped_epoch), counted from 1, where "
@@ -121,7 +128,10 @@ def my_early_stopping(val_losses, patience):
     kind="function",
     checker=_check_early,
     mistakes=[(_early_zero_based, "count from 0"), (_early_best_of_all, "after training stopped"),
-              (_early_no_reset, "start again"), (_early_late, "one epoch too late")],
+              (_early_no_reset, "start again"), (_early_late, "one epoch too late"),
+              (_early_sorts_the_losses, "sorted `val_losses` in place")],
+    inputs={"val_losses": "the caller's record of the validation losses is no longer what training measured, "
+                          "so its plot and every later choice read changed numbers"},
     praise="With restore_best=True, `EarlyStopping` (nnlib/training.py) then puts back the parameters of "
            "best_epoch, whether or not training stopped early.",
 ))
@@ -132,8 +142,9 @@ def my_early_stopping(val_losses, patience):
 def _validation_setup():
     import nnlib
 
-    x, y = nnlib.make_moons(120, noise=0.3, rng=5)
-    return nnlib.mlp([2, 8, 2], rng=9), nnlib.SoftmaxCrossEntropy(), x, y  # accuracy 0.72, not 0.5
+    # three classes, so that an accuracy read from one column of the scores (a two-class shortcut) is wrong
+    x, y = nnlib.make_spirals(120, n_classes=3, noise=0.2, rng=5)
+    return nnlib.mlp([2, 8, 3], rng=9), nnlib.SoftmaxCrossEntropy(), x, y  # accuracy 0.525, error rate 0.475
 
 
 def _check_validation(answer):
@@ -180,6 +191,15 @@ def _check_validation(answer):
                     "whose predicted class (the argmax of the scores) equals the label.")
     if close(got_accuracy, 100 * expected_accuracy):
         raise Wrong("Give the accuracy as a fraction between 0 and 1, not in percent.")
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+    one_column = [np.mean((probabilities[:, 1] > 0.5) == y), np.mean((scores[:, 1] > 0) == y),
+                  np.mean((scores[:, 1] > scores[:, 0]) == y), np.mean((scores[:, 0] > 0.5) == (y == 0))]
+    if any(close(got_accuracy, value) for value in one_column):
+        raise Wrong(f"Your validation accuracy is {fmt(got_accuracy)}; expected {fmt(expected_accuracy)}. It reads "
+                    f"one or two columns of the scores, a shortcut that only works with two classes; here there are "
+                    f"{scores.shape[1]}. The predicted class is the one with the highest score: "
+                    "scores.argmax(axis=1), compared with y_val.")
     raise Wrong(f"Your validation accuracy is {fmt(got_accuracy)}; expected {fmt(expected_accuracy)}: the "
                 "fraction of examples with scores.argmax(axis=1) == y_val.")
 
@@ -204,6 +224,21 @@ def _validation_swapped(model, loss, x_val, y_val):
     return float(np.mean(scores.argmax(axis=1) == y_val)), loss.forward(scores, y_val)
 
 
+def _validation_two_class_shortcut(model, loss, x_val, y_val):
+    """Predicts class 1 when its probability is above 0.5 (right only for two classes)."""
+    scores = model.forward(x_val)
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+    return loss.forward(scores, y_val), float(np.mean((probabilities[:, 1] > 0.5) == y_val))
+
+
+def _validation_centres_in_place(model, loss, x_val, y_val):
+    """Centres the validation inputs in place before predicting."""
+    x_val -= x_val.mean(axis=0)
+    scores = model.forward(x_val)
+    return loss.forward(scores, y_val), float(np.mean(scores.argmax(axis=1) == y_val))
+
+
 register(Exercise(
     "08.2", "a validation pass",
     "Write my_validation_pass(model, loss, x_val, y_val): return (val_loss, val_accuracy) without changing the "
@@ -224,7 +259,10 @@ def my_validation_pass(model, loss, x_val, y_val):
     kind="function",
     checker=_check_validation,
     mistakes=[(_validation_with_backward, "calls backward"), (_validation_error_rate, "error rate"),
-              (_validation_swapped, "the order is")],
+              (_validation_swapped, "the order is"), (_validation_two_class_shortcut, "only works with two classes"),
+              (_validation_centres_in_place, "the caller's validation inputs are no longer the ones")],
+    inputs={"x_val": "the caller's validation inputs are no longer the ones it measures every epoch",
+            "y_val": "the caller's validation labels no longer match its inputs"},
     praise="This is what `fit` does after the batches of every epoch: one pass over the validation data, no "
            "updates.",
 ))

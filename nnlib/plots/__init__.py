@@ -14,6 +14,7 @@ the top of the module that draws it, so a translation touches only those.
     loop.py         08: batch losses, phases of learning, early stopping, reading curves
     search.py       09: grid and random search, seeds, the hyperparameter explorer
     diagnostics.py  10: the loss at init, the signal through the layers, dead units, update ratios, failing runs
+    curvature.py    12: power iteration, sharpness against 2/lr, loss landscape, batch size
 """
 
 from .style import figure_png, new_figure  # noqa: F401

@@ -47,7 +47,7 @@ TEXT = {
     "stopped": "diverged: stopped here",
     "stopped_short": "stopped here",
     "panel_title": "lr={lr:g}, momentum={momentum:g}, batch size={batch_size}",
-    "panel_title_diverged": "lr={lr:g}: diverged in epoch {epoch}, the step is too large",
+    "panel_title_diverged": "lr={lr:g}, momentum={momentum:g}, batch size={batch_size}: diverged in epoch {epoch}",
 }
 
 # Where the "diverged" crosses sit: a fraction of the axes height, so they
@@ -301,7 +301,8 @@ class TrainValCurves:
             self.stop_line.set_visible(True)
             self.legend.set_visible(False)
             self.legend_diverged.set_visible(True)
-            self.title.set_text(TEXT["panel_title_diverged"].format(lr=lr, epoch=diverged_in_epoch(history)))
+            self.title.set_text(TEXT["panel_title_diverged"].format(lr=lr, momentum=momentum, batch_size=batch_size,
+                                                                    epoch=diverged_in_epoch(history)))
             self.title.set_color(COLORS["bad"])
         else:
             self.stop_marker.set_data([], [])

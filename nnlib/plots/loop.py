@@ -2,7 +2,6 @@
 reading curves and the mistakes of a trained network.
 
     plot_batch_losses       every batch loss, the epoch means, validation
-    phase_bounds            where initialisation, learning, memorisation end
     plot_phases             accuracies per epoch with the phases of learning marked
     PhasesView              the same, as a panel's kept figure
     ReplayView              a finished run replayed with early stopping (a panel's figure)
@@ -17,8 +16,10 @@ the two views keep a figure made without pyplot, which a slider panel redraws.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
+from ..label_noise import WINDOW, moving_average, phase_edges
 from .curves import plain_log_ticks
 from .style import COLORS, new_figure
 
@@ -43,7 +44,9 @@ TEXT = {
     "initialisation": "initialisation",
     "learning": "learning",
     "memorisation": "memorisation",
-    "best": "best validation accuracy",
+    "transition": "learning → memorisation",  # a narrow band: the label stands upright
+    "each_epoch": "thin: epoch by epoch",
+    "smoothed": f"thick: mean over {WINDOW} epochs",
     "replay_loss_title": "Loss",
     "replay_acc_title": "Accuracy",
     "train_loss": "training loss (mean over the epoch)",
@@ -131,20 +134,16 @@ def _keep_layout(fig, moving):
     fig.set_layout_engine(None)
 
 
-def phase_bounds(run):
-    """(0, best, E) for a NoisyRun: initialisation is epoch 0 to 1 (the
-    random network), learning from 1 to ``best``, the epoch of the highest
-    validation accuracy (the first of equals), memorisation after it."""
-    return 0, int(np.argmax(run.val_accuracy)), run.epochs
-
-
 class PhasesView:
     """The kept figure of the label-noise panel: training and validation
     accuracy and the fraction of wrong labels memorised, epochs 0..E on a
-    symlog axis (linear up to 1, so epoch 0 shows), phases shaded."""
+    symlog axis (linear up to 1, so epoch 0 shows). Each curve is drawn
+    twice: thin, epoch by epoch, and thick, smoothed over a few epochs
+    (nnlib.label_noise.moving_average). The phases are shaded, with the turn
+    from learning to memorisation as a band (nnlib.label_noise.phase_edges)."""
 
     def __init__(self, epochs, *, animated=True):
-        self.figure, ax = new_figure(width=10.0, height=4.8)
+        self.figure, ax = new_figure(width=10.0, height=5.0)
         self.ax = ax
         ax.set_xscale("symlog", linthresh=1.0, linscale=0.6)
         ax.set_xlim(0, epochs)
@@ -153,44 +152,55 @@ class PhasesView:
         ax.xaxis.set_minor_locator(NullLocator())
         ax.set_ylim(0, 1.08)
         ax.yaxis.set_major_formatter(lambda value, _: f"{100 * value:.0f}%")
-        spans = (("initialisation", "#dddddd"), ("learning", "#d9f0d3"), ("memorisation", "#fde0dd"))
+        spans = (("initialisation", "#dddddd"), ("learning", "#d9f0d3"), ("transition", "#fff2c2"),
+                 ("memorisation", "#fde0dd"))
         self.spans, self.span_labels = [], []
         for name, color in spans:
             self.spans.append(ax.axvspan(0, 1, color=color, alpha=0.6, linewidth=0, zorder=0))
-            self.span_labels.append(ax.text(0.5, 1.04, TEXT[name], ha="center", va="center", fontsize=10.5))
+            # The band between learning and memorisation is narrow: its label stands upright inside it.
+            upright = dict(y=0.4, rotation=90, fontsize=9.5) if name == "transition" else dict(y=1.04, fontsize=10)
+            self.span_labels.append(ax.text(0.5, s=TEXT[name], ha="center", va="center", **upright))
         # After the spans: a panel redraws the moving artists in the order they were made.
         self.chance_line = ax.axhline(0.1, color=COLORS["neutral"], linestyle=":", linewidth=1.5,
                                       label=TEXT["chance"])
-        (self.train_line,) = ax.plot([], [], "-", color=COLORS["train"], linewidth=2, label=TEXT["train_acc"])
-        (self.val_line,) = ax.plot([], [], "-", color=COLORS["validation"], linewidth=2, label=TEXT["val_acc"])
-        (self.memorised_line,) = ax.plot([], [], "-", color=COLORS["bad"], linewidth=2, label=TEXT["memorised"])
-        (self.best_marker,) = ax.plot([], [], "*", color=COLORS["validation"], markersize=15,
-                                      markeredgecolor="black", label=TEXT["best"])
+        self.raw, self.smooth = {}, {}
+        for name, color in (("train", COLORS["train"]), ("val", COLORS["validation"]), ("memorised", COLORS["bad"])):
+            (self.raw[name],) = ax.plot([], [], "-", color=color, linewidth=0.9, alpha=0.45)
+            (self.smooth[name],) = ax.plot([], [], "-", color=color, linewidth=2.4)
         ax.set_xlabel(TEXT["phases_epoch"], fontsize=12)
         ax.set_ylabel(TEXT["accuracy"], fontsize=12)
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=9.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=3)
+        # Two legends, one without the memorised curve (a run with no wrong labels draws none);
+        # show() makes one of them visible. Not animated: the layout must leave room for them.
+        handles = [self.smooth["train"], self.smooth["val"], self.smooth["memorised"], self.chance_line,
+                   Line2D([], [], color="gray", linewidth=0.9, alpha=0.6), Line2D([], [], color="gray", linewidth=2.4)]
+        labels = [TEXT["train_acc"], TEXT["val_acc"], TEXT["memorised"], TEXT["chance"], TEXT["each_epoch"],
+                  TEXT["smoothed"]]
+        self.legends = {}
+        for key, keep in (("noisy", range(6)), ("clean", (0, 1, 3, 4, 5))):
+            self.legends[key] = self.figure.legend([handles[i] for i in keep], [labels[i] for i in keep],
+                                                   fontsize=9.5, loc="outside lower center", ncols=3)
         self.title = ax.set_title(" ", fontsize=13)
         self.run = None
         if animated:  # for a panel; a figure saved or shown once must not be animated
-            moving = [*self.spans, *self.span_labels, self.chance_line, self.train_line, self.val_line,
-                      self.memorised_line, self.best_marker, self.title]
+            moving = [*self.spans, *self.span_labels, self.chance_line, *self.raw.values(), *self.smooth.values(),
+                      self.title]
             _keep_layout(self.figure, moving)
 
     def show(self, run):
-        """Draw a NoisyRun (see nnlib.widgets.label_noise)."""
+        """Draw a NoisyRun (see nnlib.label_noise)."""
         self.run = run
         epochs = np.arange(run.epochs + 1)
-        self.train_line.set_data(epochs, run.train_accuracy)
-        self.val_line.set_data(epochs, run.val_accuracy)
-        if run.flipped.any():
-            self.memorised_line.set_data(epochs, run.memorised)
-        else:
-            self.memorised_line.set_data([], [])
-        start, best, end = phase_bounds(run)
-        self.best_marker.set_data([best], [run.val_accuracy[best]])
-        # Without wrong labels there is nothing to memorise: learning runs to the end.
-        edges = (start, 1, max(best, 1), end) if run.flipped.any() else (start, 1, end, end)
+        noisy = bool(run.flipped.any())
+        curves = {"train": run.train_accuracy, "val": run.val_accuracy, "memorised": run.memorised}
+        for name, values in curves.items():
+            if name == "memorised" and not noisy:
+                self.raw[name].set_data([], [])
+                self.smooth[name].set_data([], [])
+                continue
+            self.raw[name].set_data(epochs, values)
+            self.smooth[name].set_data(epochs[1:], moving_average(values[1:]))
+        edges = phase_edges(run)
         for i, (span, label) in enumerate(zip(self.spans, self.span_labels)):
             low, high = edges[i], edges[i + 1]
             span.set_x(low)
@@ -198,6 +208,10 @@ class PhasesView:
             span.set_visible(high > low)
             label.set_visible(high > low)
             label.set_x(np.sqrt(max(low, 0.5) * high) if low >= 1 else 0.5)  # the middle on the log axis
+        for key, legend in self.legends.items():
+            if legend.get_visible() != (noisy == (key == "noisy")):
+                legend.set_visible(not legend.get_visible())
+                self.figure.stale = True  # a figure legend does not tell the figure: redraw the background
         self.title.set_text(TEXT["phases_title"].format(percent=100 * run.fraction))
 
 
@@ -283,7 +297,7 @@ def plot_curve_gallery(runs, *, ncols=3):
     large as it is.
     """
     nrows = int(np.ceil(len(runs) / ncols))
-    fig, axes = _pyplot_figure(ncols, nrows, width=12.0, height=3.4 * nrows)
+    fig, axes = _pyplot_figure(ncols, nrows, width=12.0, height=3.4 * nrows + 0.4)
     axes = np.atleast_1d(axes).reshape(-1)
     for ax, (title, history) in zip(axes, runs):
         epochs = np.arange(1, history.epochs + 1)
@@ -297,7 +311,8 @@ def plot_curve_gallery(runs, *, ncols=3):
         ax.set_ylabel(TEXT["loss_linear"], fontsize=10)
     for ax in axes[len(runs):]:
         ax.set_visible(False)
-    axes[0].legend(fontsize=8.5, loc="upper right")
+    # One legend for all six plots, under them: every plot draws the same two curves.
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=10)
     fig.suptitle(TEXT["gallery_title"], fontsize=13)
     return fig
 

@@ -57,9 +57,12 @@ TEXT = {
     "current_l2": "current λ",
     "width_x": "hidden units per layer (log scale)",
     "accuracy": "accuracy",
-    "train_accuracy": "training accuracy (20 % of labels flipped)",
-    "val_accuracy": "validation accuracy (right labels)",
-    "boundary_title": "{hidden} hidden units per layer: train {train:.0%}, validation {val:.0%}",
+    "train_accuracy": "training accuracy (20 % of labels flipped), mean of {seeds} seeds",
+    "val_accuracy": "validation accuracy (right labels), mean of {seeds} seeds",
+    "each_seed": "each seed",
+    "boundary_title": "{hidden} hidden {units} per layer (first seed): train {train:.0%}, validation {val:.0%}",
+    "unit": "unit",
+    "units": "units",
     "boundary_x": "x₁",
     "boundary_y": "x₂",
     "class": "class {label}",
@@ -68,15 +71,15 @@ TEXT = {
     "current_width": "current width",
     "width_error_title": "Validation error against the width of the network",
     "error_class": "error (fraction misclassified)",
-    "val_error_class": "validation error (misclassified)",
-    "train_error_class": "training error (on the flipped labels)",
+    "val_error_class": "validation error, mean of {seeds} seeds",
+    "train_error_class": "training error (on the flipped labels), mean of {seeds} seeds",
     "dd_title": "Test error against the number of random features ({n} training digits)",
     "dd_x": "number of random ReLU features (log scale)",
     "dd_y": "test error (misclassified digits)",
     "dd_min_norm": "minimum-norm least squares (λ = 0)",
     "dd_ridge": "ridge (λ = {l2:g})",
     "dd_threshold": "{n} features = {n} training points",
-    "dd_seeds": "each seed",
+    "dd_seeds": "thin lines: each random split",
 }
 
 # Ranges that keep the pictures readable whatever the fit does.
@@ -177,7 +180,7 @@ class DegreeView:
     """
 
     def __init__(self, max_degree, *, n_val=200):
-        self.figure, (self.ax_fit, self.ax_err) = new_figure(2, width=12.0, height=4.6)
+        self.figure, (self.ax_fit, self.ax_err) = new_figure(2, width=12.0, height=5.0)
         self.grid = np.linspace(*X_RANGE, 400)
         ax = self.ax_fit
         self.points, self.fit_line, self.clip_note = fit_axis(ax, self.grid, ([], []), TEXT["points_plain"],
@@ -207,7 +210,10 @@ class DegreeView:
         ax.set(xlim=(-0.5, max_degree + 0.5), ylim=ERROR_LIMITS, xlabel=TEXT["degree"], ylabel=TEXT["error"])
         _log_axis(ax.yaxis, *ERROR_LIMITS)
         ax.set_title(" ", fontsize=12)
-        self.err_legend = err_legend = ax.legend(loc="lower left", fontsize=9, framealpha=1.0)
+        # Below the axes, not inside: at low noise the validation curve's minimum
+        # sits in the lower left corner, where a legend inside would cover it.
+        self.err_legend = err_legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9,
+                                                 framealpha=1.0)
         _animate(self.points, self.fit_line, self.clip_note, self.ax_fit.title, fit_legend,
                  *self.bands, *self.region_labels.values(), self.train_line, self.val_line, self.floor_line,
                  self.marker, self.error_note, self.ax_err.title, err_legend)
@@ -220,10 +226,12 @@ class DegreeView:
     def renderer(self):
         """A LayeredRenderer for this figure: the sample's artists are a cached
         layer, drawn again only after show_data drew a new sample; the two
-        legends, which never change, are drawn once and pasted on top."""
+        legends, which never change, are drawn once and pasted on top, and
+        the region names are pasted over the marker line (it must not cut them)."""
         return LayeredRenderer(self.figure, moving=[self.fit_line, self.clip_note, self.ax_fit.title, self.marker,
                                                     self.error_note],
-                               layer_key=lambda: self.samples_drawn, fixed=[self.fit_legend, self.err_legend])
+                               layer_key=lambda: self.samples_drawn, fixed=[self.fit_legend, self.err_legend],
+                               on_top=list(self.region_labels.values()))
 
     def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed):
         """Draw what changes with the sample: the points, both error curves, the regions."""
@@ -321,25 +329,28 @@ class WeightDecayView:
         ax.set_xscale("log")
         ax.set_yscale("log")
         logs = np.log10(self.l2_values)
-        self._shade_log(ax, logs, names)
+        self.region_labels = self._shade_log(ax, logs, names)
         self.marker = ax.axvline(self.l2_values[0], color="black", linewidth=1.5, label=TEXT["current_l2"])
         ax.set(xlabel=TEXT["penalty"], ylabel=TEXT["error"], title=TEXT["wd_errors_title"], ylim=(1e-3, 1e1))
         _log_axis(ax.yaxis, 1e-3, 1e1)
         ax.xaxis.set_minor_locator(NullLocator())
         self.err_legend = ax.legend(loc="center left", fontsize=8)
         self.moving = [self.fit_line, self.clip_note, self.marker, self.ax_fit.title, self.ax_w.title, *self.bars]
-        _animate(*self.moving)
+        # The region names are animated only so that they can be kept over the marker line.
+        _animate(*self.moving, *self.region_labels)
         _freeze_layout(self.figure)
 
     def renderer(self):
         """A LayeredRenderer that keeps both legends over the moving curve and
-        marker (a wild fit would otherwise be drawn across the legend)."""
+        marker (a wild fit would otherwise be drawn across the legend), and the
+        region names over the marker line."""
         return LayeredRenderer(self.figure, moving=self.moving, layer_key=lambda: 0,
-                               on_top=[self.fit_legend, self.err_legend])
+                               on_top=[self.fit_legend, self.err_legend, *self.region_labels])
 
     @staticmethod
     def _shade_log(ax, logs, names):
-        """Region bands on a log x axis: band edges halfway between log values."""
+        """Region bands on a log x axis: band edges halfway between log values.
+        Returns the region names' Text artists."""
         edges = np.concatenate([[logs[0] - 0.5 * (logs[1] - logs[0])], 0.5 * (logs[1:] + logs[:-1]),
                                 [logs[-1] + 0.5 * (logs[-1] - logs[-2])]])
         widest = {}
@@ -348,10 +359,11 @@ class WeightDecayView:
                        linewidth=0, zorder=0)
             if last - first >= widest.get(name, (-1, 0, 0))[0]:
                 widest[name] = (last - first, edges[first], edges[last + 1])
-        for name, (_, low, high) in widest.items():
-            ax.text(10 ** (0.5 * (low + high)), LABEL_HEIGHTS[name], TEXT[name], ha="center", va="top", fontsize=9,
-                    fontweight="bold", color="#333333", transform=ax.get_xaxis_transform())
+        labels = [ax.text(10 ** (0.5 * (low + high)), LABEL_HEIGHTS[name], TEXT[name], ha="center", va="top",
+                          fontsize=9, fontweight="bold", color="#333333", transform=ax.get_xaxis_transform())
+                  for name, (_, low, high) in widest.items()]
         ax.set_xlim(10 ** edges[0], 10 ** edges[-1])
+        return labels
 
     def show(self, curve, weights, l2):
         clipped = np.abs(curve).max() > CURVE_LIMIT
@@ -371,7 +383,9 @@ class HiddenUnitsView:
     the current width over the training points (left) and the training and
     validation accuracy of every width, the current one marked (right)."""
 
-    def __init__(self, train, flipped, widths, train_accuracy, val_accuracy, grid):
+    def __init__(self, train, flipped, widths, train_accuracies, val_accuracies, grid):
+        """train_accuracies, val_accuracies: (seeds, widths); the means are
+        drawn thick, each seed as a thin line."""
         self.figure, (self.ax_map, self.ax_acc) = new_figure(2, width=12.0, height=4.8)
         g1, g2 = grid
         ax = self.ax_map
@@ -389,8 +403,17 @@ class HiddenUnitsView:
         ax.set_title(" ", fontsize=12)
         self.map_legend = map_legend = ax.legend(loc="lower left", fontsize=8, framealpha=1.0)
         ax = self.ax_acc
-        ax.plot(widths, train_accuracy, "-o", color=COLORS["train"], label=TEXT["train_accuracy"])
-        ax.plot(widths, val_accuracy, "-s", color=COLORS["validation"], label=TEXT["val_accuracy"])
+        train_accuracies, val_accuracies = np.atleast_2d(train_accuracies), np.atleast_2d(val_accuracies)
+        seeds = len(val_accuracies)
+        for runs, color in ((train_accuracies, COLORS["train"]), (val_accuracies, COLORS["validation"])):
+            if seeds > 1:
+                ax.plot(widths, runs.T, "-", color=color, linewidth=0.7, alpha=0.35)
+        ax.plot(widths, train_accuracies.mean(axis=0), "-o", color=COLORS["train"],
+                label=TEXT["train_accuracy"].format(seeds=seeds))
+        ax.plot(widths, val_accuracies.mean(axis=0), "-s", color=COLORS["validation"],
+                label=TEXT["val_accuracy"].format(seeds=seeds))
+        if seeds > 1:
+            ax.plot([], [], "-", color=COLORS["neutral"], linewidth=0.7, alpha=0.6, label=TEXT["each_seed"])
         self.marker = ax.axvline(widths[0], color="black", linewidth=1.5, label=TEXT["current_width"])
         ax.set_xscale("log")
         ax.set_xticks(widths, [str(w) for w in widths])
@@ -398,7 +421,7 @@ class HiddenUnitsView:
         ax.set(xlabel=TEXT["width_x"], ylabel=TEXT["accuracy"], ylim=(0.4, 1.02), title=TEXT["width_title"])
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
         ax.grid(True, alpha=0.3)
-        self.acc_legend = ax.legend(loc="lower right", fontsize=9)
+        self.acc_legend = ax.legend(loc="lower right", fontsize=8)
         # The points and their legend are animated too, only so that they are
         # drawn over the (animated) probability map, not hidden under its tint.
         self.moving = [self.image, *points, self.flipped, self.marker, self.ax_map.title]
@@ -415,19 +438,30 @@ class HiddenUnitsView:
     def show(self, probability, hidden, train_accuracy, val_accuracy):
         self.image.set_data(probability)
         self.marker.set_xdata([hidden, hidden])
-        _retitle(self.ax_map, TEXT["boundary_title"].format(hidden=hidden, train=train_accuracy, val=val_accuracy))
+        units = TEXT["unit"] if hidden == 1 else TEXT["units"]
+        _retitle(self.ax_map, TEXT["boundary_title"].format(hidden=hidden, units=units, train=train_accuracy,
+                                                            val=val_accuracy))
 
 
-def plot_width_sweep(widths, train_errors, val_errors):
+def plot_width_sweep(widths, train_errors, val_errors, names):
     """Training and validation error (fraction misclassified) against the
-    number of hidden units, with the regions read from the validation curve."""
-    from ..overfitting import fit_regions
-
+    number of hidden units, with the regions ``names`` (from fit_regions).
+    train_errors, val_errors: (seeds, widths): the mean over the seeds is
+    drawn thick, each seed thin."""
+    train_errors, val_errors = np.atleast_2d(train_errors), np.atleast_2d(val_errors)
+    seeds = len(val_errors)
     fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")
-    ax.plot(widths, train_errors, "-o", color=COLORS["train"], label=TEXT["train_error_class"])
-    ax.plot(widths, val_errors, "-s", color=COLORS["validation"], linewidth=2.2, label=TEXT["val_error_class"])
+    for runs, color in ((train_errors, COLORS["train"]), (val_errors, COLORS["validation"])):
+        if seeds > 1:
+            ax.plot(widths, runs.T, "-", color=color, linewidth=0.7, alpha=0.35)
+    ax.plot(widths, train_errors.mean(axis=0), "-o", color=COLORS["train"],
+            label=TEXT["train_error_class"].format(seeds=seeds))
+    ax.plot(widths, val_errors.mean(axis=0), "-s", color=COLORS["validation"], linewidth=2.2,
+            label=TEXT["val_error_class"].format(seeds=seeds))
+    if seeds > 1:
+        ax.plot([], [], "-", color=COLORS["neutral"], linewidth=0.7, alpha=0.6, label=TEXT["each_seed"])
     ax.set_xscale("log")
-    WeightDecayView._shade_log(ax, np.log10(np.asarray(widths, dtype=float)), fit_regions(val_errors))
+    WeightDecayView._shade_log(ax, np.log10(np.asarray(widths, dtype=float)), names)
     ax.set_xticks(widths, [str(w) for w in widths])
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set(xlabel=TEXT["width_x"], ylabel=TEXT["error_class"], title=TEXT["width_error_title"], ylim=(0, 0.55))
@@ -465,17 +499,29 @@ class DoubleDescentView:
                title=TEXT["dd_title"].format(n=result.n_train))
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=9)
+        self.threshold = ax.lines[-1]
+        (self.seeds_handle,) = ax.plot([], [], "-", color=COLORS["neutral"], linewidth=0.7, alpha=0.6,
+                                       label=TEXT["dd_seeds"])
+        self._legend(list(self.lines))
         for lines in self.lines.values():
             _animate(*lines)
         _freeze_layout(self.figure)
 
+    def _legend(self, shown):
+        """A legend of the curves drawn (l2 values in ``shown``), the threshold and the thin lines."""
+        handles = [self.lines[l2][0] for l2 in shown] + [self.threshold, self.seeds_handle]
+        self.ax.legend(handles=handles, loc="upper right", fontsize=9)
+
     def show(self, which):
         """which: "minimum norm", "ridge" or "both"."""
+        shown = []
         for l2, lines in self.lines.items():
             visible = which == "both" or (which == "ridge") == (l2 != 0.0)
             for line in lines:
                 line.set_visible(visible)
+            if visible:
+                shown.append(l2)
+        self._legend(shown)
 
 
 def plot_fits(train, grid, curves, degrees):

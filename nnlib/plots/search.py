@@ -224,7 +224,11 @@ class ExplorerCurves:
         self.train_acc.set_data(x, _percent(np.asarray(history.train_accuracy, dtype=float)))
         val = _percent(np.asarray(history.val_accuracy, dtype=float))
         self.val_acc.set_data(x, val)
-        if len(val):
+        # Few epochs: bigger dots, so a one-epoch run is not two specks. The star needs at
+        # least two epochs to choose from (with one it would only hide the validation dot).
+        for line in (self.train_acc, self.val_acc, self.loss.train_line, self.loss.val_line):
+            line.set_markersize(7 if len(val) <= 3 else 3)
+        if len(val) >= 2:
             best = int(np.argmax(val))
             self.best_marker.set_data([best + 1], [val[best]])
         else:

@@ -17,6 +17,7 @@ a one-line description of what was drawn sits under it. Tests set
     early_stopping.py 08: epoch, patience, restore, monitor -> early stopping replayed
     hyperparameters.py  09: learning rate, batch size, hidden units, epochs -> one run's curves
     diagnostics.py    10: gain, depth, activation -> the signal through the layers; diagnose a failing run
+    curvature.py      12: learning rate and momentum -> sharpness against (2+2β)/lr
 """
 
 from .panel import SliderPanel  # noqa: F401
@@ -31,3 +32,4 @@ from .label_noise import label_noise_panel  # noqa: F401
 from .early_stopping import early_stopping_panel  # noqa: F401
 from .hyperparameters import hyperparameter_panel  # noqa: F401
 from .diagnostics import diagnosis_panel, signal_panel  # noqa: F401
+from .curvature import edge_of_stability_panel  # noqa: F401

@@ -1,17 +1,19 @@
 """Notebook 08: early stopping replayed over a finished run.
 
 The run trained all its epochs and kept its numbers (a NoisyRun from
-``label_noise.py``); the panel asks, for any patience: where would early
+``nnlib/label_noise.py``); the panel asks, for any patience: where would early
 stopping have stopped, and which epoch would it have kept? It uses the
 same rule as ``fit`` (``nnlib.training.replay_early_stopping``), so what it
 shows is what ``fit(..., early_stopping=EarlyStopping(patience))`` does.
+The kept model is judged on the run's second validation set (training
+digits the run never trained on), never on the test set.
 """
 
 import ipywidgets as widgets
 
 from ..plots.loop import ReplayView
 from ..training import epochs_without_improvement, replay_early_stopping
-from .label_noise import digits_sets, train_with_label_noise
+from ..label_noise import phase_sets, train_with_label_noise
 from .panel import SliderPanel
 
 MONITORS = ("val_loss", "val_accuracy")
@@ -26,7 +28,8 @@ def kept_epoch(run, patience, *, monitor="val_loss", restore=True):
 
 def describe_replay(run, epoch, point, waited, kept, *, patience, monitor, restore):
     """The panel's line: the replayed epoch and its counter, then where
-    training stops, which epoch is kept and its validation and test numbers."""
+    training stops, which epoch is kept, its validation accuracy and how
+    many digits of the second validation set it gets right."""
     if epoch > point.stop_epoch:
         now = f"epoch {epoch}: training stopped after epoch {point.stop_epoch}"
     else:
@@ -35,8 +38,8 @@ def describe_replay(run, epoch, point, waited, kept, *, patience, monitor, resto
             else f"never stops (all {point.stop_epoch} epochs)")
     how = "restores" if restore else "keeps the last,"
     return (f"{now} | {monitor}, patience {patience}: {stop}, {how} epoch {kept}: "
-            f"val acc {100 * run.val_accuracy[kept]:.1f}%, test acc {100 * run.test_accuracy[kept]:.1f}%, "
-            f"test loss {run.test_loss[kept]:.2f}")
+            f"val acc {100 * run.val_accuracy[kept]:.1f}%, second val {int(run.second_correct[kept].sum())}/"
+            f"{run.second_correct.shape[1]} = {100 * run.second_accuracy[kept]:.1f}%")
 
 
 def early_stopping_panel(run=None, *, epoch=None, patience=10, monitor="val_loss", restore=True):
@@ -45,16 +48,16 @@ def early_stopping_panel(run=None, *, epoch=None, patience=10, monitor="val_loss
     "monitor" ("val_loss" or "val_accuracy").
 
     run: by default notebook 08's run with 30 % wrong labels
-    (``train_with_label_noise(*digits_sets(400), 0.3)``, about 1 s).
+    (``train_with_label_noise(*phase_sets(400), 0.3)``, about 1 s).
 
     ``panel.text`` reads like "epoch 40: no improvement for 12 of 20 |
-    val_loss, patience 20: stops after epoch 48, restores epoch 28: val acc
-    88.4%, test acc 87.3%, test loss 0.41".
+    val_loss, patience 20: stops after epoch 77, restores epoch 57: val acc
+    84.9%, second val 432/499 = 86.6%".
     """
     if monitor not in MONITORS:
         raise ValueError(f"monitor must be one of {MONITORS}; got {monitor!r}")
     if run is None:
-        run = train_with_label_noise(*digits_sets(400), 0.3)
+        run = train_with_label_noise(*phase_sets(400), 0.3)
     epochs = run.epochs
     epoch = epochs if epoch is None else epoch
     if not 1 <= epoch <= epochs:

@@ -9,9 +9,9 @@ epochs) so that one training run plus the picture takes about 0.1-0.2 s.
 """
 
 import ipywidgets as widgets
-import numpy as np
 
 from .. import SGD, SoftmaxCrossEntropy, fit, make_moons, mlp, train_val_test_split
+from ..training import training_outcome
 from ..plots.curves import TrainValCurves
 from ..plots.style import new_figure
 from .panel import SliderPanel, learning_rate_slider
@@ -37,48 +37,27 @@ def train_moons(train, val, *, lr, momentum=0.0, batch_size=32, epochs=30, hidde
                batch_size=batch_size, validation=val, rng=seed)
 
 
-# Two classes: guessing gives about 50 % validation accuracy.
-CHANCE_ACCURACY = 0.6   # at or below: "near chance"
-FAILED_ACCURACY = 0.8   # below: the run did not learn the moons
-BOUNCE_FACTOR = 1.5     # final training loss this many times its lowest: bouncing
+def outcome(history, *, initial_loss):
+    """How a run ended, in words: see ``nnlib.training.training_outcome``."""
+    return training_outcome(history, initial_loss=initial_loss)
 
 
-def outcome(history):
-    """How a run ended, in words: "diverged", "trained", "trained, but
-    bouncing ...", "trained, still improving ...", "too slow: ...", or
-    "failed without diverging: ..." (stalled near chance, bouncing). Judged
-    on the validation accuracy after the last epoch and on the training loss
-    per epoch: still falling (lower at each of the last 5 epochs), bouncing
-    (ending BOUNCE_FACTOR times above its lowest)."""
-    if history.diverged:
-        return "diverged"
-    train = np.asarray(history.train_loss)
-    accuracy = history.val_accuracy[-1]
-    falling = len(train) > 5 and bool(np.all(np.diff(train[-6:]) < 0))
-    bounce = train[-1] / train.min()
-    bouncing = f"bouncing (the training loss ends {bounce:.1f}x above its lowest)"
-    if accuracy < FAILED_ACCURACY and falling:
-        near = "still near chance, " if accuracy <= CHANCE_ACCURACY else ""
-        return f"too slow: {near}the loss still falls at every epoch; raise the learning rate"
-    if accuracy < FAILED_ACCURACY:
-        parts = (["stalled near chance"] if accuracy <= CHANCE_ACCURACY else []) + \
-                ([bouncing] if bounce > BOUNCE_FACTOR else []) or ["stalled"]
-        return f"failed without diverging: {', '.join(parts)}; lower the learning rate"
-    if bounce > BOUNCE_FACTOR:
-        return f"trained, but {bouncing}"
-    if falling:  # the curves have not flattened out yet
-        return "trained, still improving: the loss falls at every epoch; more epochs would help"
-    return "trained"
+def untrained_loss(train, *, hidden=(16, 16), seed=0):
+    """The training loss of the network ``train_moons`` starts from."""
+    x, y = train
+    return SoftmaxCrossEntropy().forward(mlp([2, *hidden, 2], rng=seed).forward(x), y)
 
 
-def describe(history, *, lr, momentum, batch_size, epochs):
-    """One line saying what was trained and how it ended (see ``outcome``)."""
+def describe(history, *, lr, momentum, batch_size, epochs, initial_loss):
+    """One line saying what was trained and how it ended (see ``outcome``);
+    initial_loss: the untrained network's training loss."""
     settings = f"lr={lr:g} momentum={momentum:g} batch_size={batch_size}"
     if history.diverged:
         return (f"{settings} epochs={history.epochs} of {epochs} final val loss=none "
                 f"(diverged: yes) {history.message}")
     return (f"{settings} epochs={history.epochs} final val loss={history.val_loss[-1]:.4f} "
-            f"val acc={100 * history.val_accuracy[-1]:.1f}% (diverged: no): {outcome(history)}")
+            f"val acc={100 * history.val_accuracy[-1]:.1f}% (diverged: no): "
+            f"{outcome(history, initial_loss=initial_loss)}")
 
 
 def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
@@ -97,6 +76,7 @@ def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
         raise ValueError(f"batch_size must be one of {BATCH_SIZES}; got {batch_size!r}")
     lr_control = learning_rate_slider(lr, 0.0001, 10)
     train, val = moons_split(n_samples, noise=noise, seed=seed)
+    initial_loss = untrained_loss(train, hidden=hidden, seed=seed)
     fig, ax = new_figure(width=9.0, height=4.2)
     curves = TrainValCurves(ax, epochs)
     style = {"description_width": "initial"}
@@ -117,7 +97,8 @@ def learning_rate_curve_panel(*, lr=0.1, momentum=0.9, batch_size=32, epochs=30,
                                          epochs=epochs, hidden=hidden, seed=seed)
         history = histories[key]
         curves.update(history, lr=lr, momentum=momentum, batch_size=batch_size)
-        return describe(history, lr=lr, momentum=momentum, batch_size=batch_size, epochs=epochs)
+        return describe(history, lr=lr, momentum=momentum, batch_size=batch_size, epochs=epochs,
+                        initial_loss=initial_loss)
 
     def busy(lr, momentum, batch_size):
         if (lr, momentum, batch_size) in histories:

@@ -44,7 +44,8 @@ def test_degree_slider_notebook_07(voila_server, page, open_panel, find_notebook
     panel = open_panel(page, r"^degree=", "notebook 07 degree")
     first_text = panel.text()
     assert first_text.startswith("degree=3 points=30 noise=0.3 sample=0: "), first_text
-    assert first_text.endswith("-> sweet spot: validation error within 20 % of its lowest"), first_text
+    assert first_text.endswith("-> sweet spot: validation error within one standard error (0.012) of its lowest"), \
+        first_text
     assert panel.wait_until_settled() == first_text, "opening the page changed the panel"
 
     move = panel.move("degree", 25, r"^degree=25 points=30 noise=0\.3 sample=0: .*-> overfitting: .*; curve clipped$",
