@@ -224,6 +224,8 @@ def test_update_ratios_match_numpy_and_name_lr():
     assert all(math.isnan(ratio) for ratio in nnlib.update_ratios(zero, 0.1).values())
     with pytest.raises(ValueError, match="lr must be a positive finite number; got -1"):
         nnlib.update_ratios(model, -1)
+    model.zero_grad(set_to_none=True)  # no gradient since: the update would be 0
+    assert nnlib.update_ratios(model, 0.1) == {"0.W": 0.0, "2.W": 0.0}
 
 
 def test_input_independent_baseline():
