@@ -187,7 +187,8 @@ class PhasesView:
         self.title = ax.set_title(" ", fontsize=13)
         self.run = None
         if animated:  # for a panel; a figure saved or shown once must not be animated
-            moving = [*self.spans, *self.span_labels, self.init_line, self.init_label, self.chance_line, *self.raw.values(), *self.smooth.values(),
+            moving = [*self.spans, *self.span_labels, self.init_line, self.init_label, self.chance_line,
+                      *self.raw.values(), *self.smooth.values(),
                       self.title]
             _keep_layout(self.figure, moving)
 
