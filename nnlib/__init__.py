@@ -15,7 +15,7 @@ are trained. Core modules need only numpy; ``nnlib.plots`` (matplotlib) and
     capacity.py   polynomial_features, least_squares, random_relu_features
     overfitting.py  notebook 07: errors against degree, learning curves, double descent
     label_noise.py  notebook 08: the phases of learning on digits with wrong labels (import nnlib.label_noise)
-    stats.py      accuracy_interval (Wilson, exact, normal), mcnemar_test, paired_t_test
+    stats.py      accuracy_interval (Wilson, exact, normal), mcnemar_test, paired_t_test, sign_test
     splits.py     stratified_split, k_fold_indices, the winner's curse (notebook 06)
     diagnostics.py  notebook 10: Recorder, per-layer statistics, update-to-data ratios
     curvature.py  Hessian-vector products, sharpness, per-example gradients, gradient noise scale
@@ -35,7 +35,7 @@ from .losses import BinaryCrossEntropy, MSELoss, SoftmaxCrossEntropy
 from .optim import SGD, Adam, AdamW, CosineAnnealingLR, LinearLR, OneCycleLR, SequentialLR, StepLR
 from .splits import (accuracy_margin, best_of_k, examples_needed, expected_best_accuracy, k_fold_indices, shared_rows,
                      stratified_split)
-from .stats import accuracy_interval, interval_coverage, mcnemar_test, paired_t_test
+from .stats import accuracy_interval, interval_coverage, mcnemar_test, paired_t_test, sign_test
 from .surfaces import DescentPath, descent_path, gradient_descent_path, line_loss, line_loss_grid
 from .training import (EarlyStopping, Evaluation, History, accuracy, confusion_matrix, evaluate, fit, predict,
                        predicted_classes, replay_early_stopping)
@@ -57,7 +57,7 @@ __all__ = [
     "corrupt_labels", "load_digits", "make_line", "make_moons", "make_sine", "make_spirals",
     "accuracy_margin", "best_of_k", "examples_needed", "expected_best_accuracy", "k_fold_indices", "shared_rows",
     "stratified_split",
-    "accuracy_interval", "interval_coverage", "mcnemar_test", "paired_t_test",
+    "accuracy_interval", "interval_coverage", "mcnemar_test", "paired_t_test", "sign_test",
     "DescentPath", "descent_path", "gradient_descent_path", "line_loss", "line_loss_grid",
     "LayerStats", "Recorder", "dead_fraction", "input_independent_baseline", "layer_statistics",
     "saturated_fraction", "signal_run", "train_watched", "update_ratios", "variance_factor",

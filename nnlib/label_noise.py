@@ -5,6 +5,7 @@
                              499 training digits left over as a second validation set
     train_with_label_noise   one run, measured after every epoch (a NoisyRun)
     moving_average           a curve smoothed over a few epochs
+    wrong_label_agreement    how often a run predicts given wrong labels, epoch by epoch
     transition_band          where learning turns into memorisation, as a band of epochs
     phase_edges              the epochs where the phases begin and end, for a plot
 
@@ -68,7 +69,9 @@ class NoisyRun:
     the wrong labels the network predicts; NaN with none). second_correct:
     (E + 1, n_second) booleans, which second-validation digits each epoch's
     model gets right (for paired comparisons). history is fit's History
-    (epochs 1..E); n_val: how many validation digits.
+    (epochs 1..E); n_val: how many validation digits. labels: (n_train,)
+    the labels trained on; train_predicted: (E + 1, n_train) the class the
+    network predicts for each training digit after each epoch.
     """
 
     fraction: float
@@ -84,6 +87,8 @@ class NoisyRun:
     second_correct: np.ndarray
     history: object
     n_val: int
+    labels: np.ndarray = None
+    train_predicted: np.ndarray = None
 
     @property
     def epochs(self):
@@ -110,13 +115,30 @@ def train_with_label_noise(train, val, second_val, fraction, *, hidden=128, lr=0
         on_val, on_second = evaluate(model, loss, *val), evaluate(model, loss, *second_val)
         second_correct = predicted_classes(model.forward(second_val[0])) == second_val[1]
         rows.append((on_train.accuracy, on_train.loss, clean, on_val.accuracy, on_val.loss, on_second.accuracy,
-                     on_second.loss, memorised, second_correct))
+                     on_second.loss, memorised, second_correct, said))
 
     measure()  # epoch 0: the random network
     history = fit(model, loss, SGD(model.parameters(), lr=lr), x_train, y_train, epochs=epochs,
                   batch_size=batch_size, validation=val, rng=seed, on_epoch_end=measure)
-    columns = [np.array(column) for column in zip(*rows)]
-    return NoisyRun(fraction, flipped, *columns, history, len(val[1]))
+    *columns, said = [np.array(column) for column in zip(*rows)]
+    return NoisyRun(fraction, flipped, *columns, history, len(val[1]), labels=y_train, train_predicted=said)
+
+
+def wrong_label_agreement(run, labels, flipped):
+    """(E + 1,) the fraction of the wrong labels ``labels[flipped]`` that
+    ``run`` predicts after each epoch 0..E. With a run's own labels and
+    flipped this is its ``memorised``; with the run trained on the right
+    labels (same seed) it says how often a network that memorised nothing
+    agrees with those wrong labels: the baseline for memorisation.
+    labels: (n_train,), flipped: (n_train,) booleans, at least one True."""
+    flipped = np.asarray(flipped, dtype=bool)
+    if run.train_predicted is None:
+        raise ValueError("run must record its predictions on the training digits (train_predicted); got None: "
+                         "make it with train_with_label_noise")
+    if run.train_predicted.shape[1] != len(flipped) or not flipped.any():
+        raise ValueError(f"flipped must mark at least one of the run's {run.train_predicted.shape[1]} training "
+                         f"digits; got {int(flipped.sum())} of {len(flipped)}")
+    return np.mean(run.train_predicted[:, flipped] == np.asarray(labels)[flipped], axis=1)
 
 
 # Epochs the curves are smoothed over: validation accuracy moves several
@@ -145,12 +167,16 @@ def transition_band(run, *, window=WINDOW, chance=0.1):
     ``window`` epochs (moving_average):
 
     start: the first epoch from which the fraction of wrong labels
-    memorised stays above ``chance``, what a guess among ten classes
-    reproduces: from there on the network learns wrong labels by heart.
+    memorised stays above ``chance`` (10 %), more than a random guess among
+    ten classes reproduces: from there on memorisation is plainly under way.
+    It begins earlier and quietly: a network trained on the right labels
+    agrees with the wrong ones far less than 10 % (wrong_label_agreement).
     end: the first epoch (after the highest smoothed validation accuracy)
-    from which the smoothed validation accuracy stays more than two
-    standard errors, 2 sqrt(p (1 - p) / n_val), below that highest value:
-    from there on it has clearly lost some of what it had learned.
+    from which the smoothed validation accuracy stays more than
+    2 sqrt(p (1 - p) / n_val) below that highest value. A heuristic: that is
+    two binomial standard errors of one accuracy (about 3 points, 14 of 449
+    digits, at p = 0.88), used only as "a drop of a few points"; the end
+    moves by several epochs when the curve is close to that line.
     """
     if not run.flipped.any():
         return None
@@ -182,10 +208,11 @@ def _first_of_last_run(flags):
 
 
 def phase_edges(run, *, window=WINDOW):
-    """(0, 1, start, end, E): initialisation from epoch 0 to 1, learning from
-    1 to ``start``, the gradual turn from learning to memorisation from
-    ``start`` to ``end`` (transition_band), memorisation from ``end`` to the
-    last epoch E. Without wrong labels, learning runs to E (start = end = E)."""
+    """(0, start, end, E): initialisation is epoch 0 (the random network, a
+    line on a plot); learning from 0 to ``start``, the gradual turn from
+    learning to memorisation from ``start`` to ``end`` (transition_band),
+    memorisation from ``end`` to the last epoch E. Without wrong labels,
+    learning runs to E (start = end = E)."""
     band = transition_band(run, window=window)
     start, end = (run.epochs, run.epochs) if band is None else band
-    return 0, 1, max(start, 1), max(end, 1), run.epochs
+    return 0, max(start, 1), max(end, 1), run.epochs

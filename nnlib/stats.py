@@ -9,6 +9,8 @@ the standard library only.
                         examples where exactly one of them is right
     paired_t_test       two settings over the same seeds (or folds): Student's
                         t on the seed-by-seed differences
+    sign_test           the same pairs, counting only which one was ahead:
+                        no assumption about the shape of the differences
 
 Why not always p ± 1.96·sqrt(p(1-p)/n)? Near 100 % that formula is too
 narrow and symmetric where the truth is not: for 355 right out of 359 it
@@ -33,6 +35,7 @@ the reverse, and the two-sided p-value of so uneven a split if both models
 were equally good."""
 
 PairedT = namedtuple("PairedT", "differences mean std t dof p_value")
+SignTest = namedtuple("SignTest", "ahead behind ties p_value")
 PairedT.__doc__ = """A paired t-test: the differences a - b (one per seed or fold), their mean
 and standard deviation (ddof=1), the t statistic mean / (std / sqrt(n)),
 its degrees of freedom n - 1 and the two-sided p-value."""
@@ -192,3 +195,28 @@ def paired_t_test(scores_a, scores_b):
     else:
         t = mean / (std / math.sqrt(n))
     return PairedT(differences, mean, std, t, n - 1, _student_t_two_sided(t, n - 1))
+
+
+def sign_test(scores_a, scores_b):
+    """Compare two settings measured in pairs by counting, pair by pair,
+    which one is ahead: the exact sign test. scores_a, scores_b: (n,).
+
+    Ties are left out. If the settings were equally good, each untied pair
+    would favour A with probability 1/2, like a fair coin; the p-value is
+    the two-sided probability of a split at least as uneven. It assumes
+    nothing about the size of the differences (a t-test assumes they are
+    normal), and so it needs more pairs: A ahead on 5 of 5 gives
+    p = 2 / 2**5 = 0.0625, the smallest p-value 5 pairs can give.
+    """
+    scores_a = check_array(scores_a, "scores_a", ndim=1)
+    scores_b = check_array(scores_b, "scores_b", ndim=1)
+    if scores_a.shape != scores_b.shape or len(scores_a) < 1:
+        raise ValueError(f"scores_a and scores_b must be paired: the same length, at least 1; got "
+                         f"{len(scores_a)} and {len(scores_b)}")
+    differences = scores_a.astype(float) - scores_b.astype(float)
+    ahead, behind = int(np.sum(differences > 0)), int(np.sum(differences < 0))
+    untied = ahead + behind
+    if untied == 0:
+        return SignTest(0, 0, len(differences), 1.0)
+    one_tail = _binomial_pmf(untied, 0.5)[:min(ahead, behind) + 1].sum()
+    return SignTest(ahead, behind, len(differences) - untied, float(min(1.0, 2 * one_tail)))

@@ -15,7 +15,7 @@ from nnlib import EarlyStopping, SGD, SoftmaxCrossEntropy, confusion_matrix, cor
 from nnlib.plots import loop as loop_plots  # noqa: E402
 from nnlib.widgets import early_stopping_panel, label_noise_panel  # noqa: E402
 from nnlib.label_noise import (FRACTIONS, NoisyRun, digits_sets, moving_average, phase_edges, phase_sets,  # noqa: E402
-                               train_with_label_noise, transition_band)
+                               train_with_label_noise, transition_band, wrong_label_agreement)
 
 # Small runs, so the tests stay quick: 200 digits, 64-32-10, 40 epochs.
 SMALL = dict(n_train=200, hidden=32, lr=0.2, batch_size=40, epochs=40, seed=0)
@@ -98,7 +98,7 @@ def test_transition_band_reads_the_smoothed_curves():
     run = synthetic_run(memorised, val)
     start, end = transition_band(run, window=1)
     assert start == 23 and end == 37
-    assert phase_edges(run, window=1) == (0, 1, 23, 37, 60)
+    assert phase_edges(run, window=1) == (0, 23, 37, 60)
     # A single bad epoch does not end learning once the curve is smoothed.
     dip = val.copy()
     dip[15] = 0.8
@@ -106,7 +106,7 @@ def test_transition_band_reads_the_smoothed_curves():
     # Without wrong labels there is no band, and learning runs to the end.
     clean = synthetic_run(memorised, val)
     clean.flipped = np.zeros(2, bool)
-    assert transition_band(clean) is None and phase_edges(clean) == (0, 1, 60, 60, 60)
+    assert transition_band(clean) is None and phase_edges(clean) == (0, 60, 60, 60)
 
 
 def test_noisy_run_measures_every_epoch_from_the_random_start(noisy_run, sets):
@@ -147,6 +147,20 @@ def test_memorised_counts_the_wrong_labels_the_model_reproduces(sets):
     np.testing.assert_array_equal(run.second_correct[-1], nnlib.predicted_classes(model.forward(test[0])) == test[1])
 
 
+def test_wrong_label_agreement_is_memorised_for_the_run_itself(noisy_run, sets):
+    run = noisy_run
+    assert run.labels.shape == sets[0][1].shape and run.train_predicted.shape == (41, len(sets[0][1]))
+    np.testing.assert_array_equal(wrong_label_agreement(run, run.labels, run.flipped), run.memorised)
+    # By hand at the last epoch: the predictions that equal a wrong label.
+    last = run.train_predicted[-1]
+    assert wrong_label_agreement(run, run.labels, run.flipped)[-1] == np.mean(last[run.flipped] ==
+                                                                              run.labels[run.flipped])
+    with pytest.raises(ValueError, match="flipped must mark at least one"):
+        wrong_label_agreement(run, run.labels, np.zeros(len(run.labels), bool))
+    with pytest.raises(ValueError, match="train_predicted"):
+        wrong_label_agreement(synthetic_run([0.1] * 3, [0.5] * 3), run.labels, run.flipped)
+
+
 def test_clean_labels_have_nothing_to_memorise(sets):
     settings = {k: v for k, v in SMALL.items() if k != "n_train"}
     settings["epochs"] = 3
@@ -171,17 +185,18 @@ def test_noise_panel_draws_the_chosen_run_and_caches_it(noise_panel):
     np.testing.assert_array_equal(drawn(view.raw["memorised"])[1], run30.memorised)
     np.testing.assert_allclose(drawn(view.smooth["val"])[1], smooth)
     np.testing.assert_array_equal(drawn(view.smooth["val"])[0], np.arange(1, 41))
-    # Phases: initialisation 0..1, learning 1..start, the turn start..end, memorisation end..40.
+    # Phases: initialisation a line at epoch 0, learning 0..start, the turn start..end, memorisation end..40.
     spans = [(span.get_x(), span.get_x() + span.get_width()) for span in view.spans]
-    assert spans == [(0, 1), (1, start), (start, end), (end, 40)]
+    assert spans == [(0, start), (start, end), (end, 40)]
+    assert list(view.init_line.get_xdata()) == [0, 0]
     assert view.legends["noisy"].get_visible() and not view.legends["clean"].get_visible()
     png_30 = panel.png
 
     panel.controls["fraction"].value = 0.0
     assert panel.text.endswith("(no wrong labels to memorise)")
     assert drawn(view.raw["memorised"])[0].size == 0 and drawn(view.smooth["memorised"])[0].size == 0
-    assert view.spans[1].get_x() + view.spans[1].get_width() == 40  # learning to the end
-    assert not view.spans[2].get_visible() and not view.spans[3].get_visible()
+    assert view.spans[0].get_x() + view.spans[0].get_width() == 40  # learning to the end
+    assert not view.spans[1].get_visible() and not view.spans[2].get_visible()
     # The legend no longer lists the memorised curve it does not draw.
     assert view.legends["clean"].get_visible() and not view.legends["noisy"].get_visible()
     assert "wrong labels memorised" not in [t.get_text() for t in view.legends["clean"].get_texts()]
@@ -322,7 +337,8 @@ def test_plot_phases_is_a_plain_figure_and_the_panel_view_is_animated(noisy_run)
     fig = loop_plots.plot_phases(noisy_run)
     assert not fig.findobj(lambda artist: artist.get_animated())
     ax = fig.axes[0]
-    np.testing.assert_array_equal(ax.lines[1].get_ydata(), noisy_run.train_accuracy)  # the same order of lines
+    # the same order of lines: the initialisation line, the 10 % line, then the curves
+    np.testing.assert_array_equal(ax.lines[2].get_ydata(), noisy_run.train_accuracy)
     view = loop_plots.PhasesView(noisy_run.epochs)
     assert view.raw["train"].get_animated() and view.smooth["val"].get_animated() and view.spans[0].get_animated()
 

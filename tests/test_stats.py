@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from nnlib import accuracy_interval, interval_coverage, k_fold_indices, mcnemar_test, paired_t_test
+from nnlib import accuracy_interval, interval_coverage, k_fold_indices, mcnemar_test, paired_t_test, sign_test
 
 # (correct, n): (exact Clopper-Pearson, Wilson), 95 %, from scipy.stats.binomtest(k, n).proportion_ci
 KNOWN_INTERVALS = {
@@ -121,3 +121,18 @@ def test_k_fold_indices_use_the_rng():
 def test_bad_arguments_are_named(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+def test_sign_test_counts_who_is_ahead():
+    # Notebook 09: ahead on 5 of 5 seeds: 2 / 2**5, the smallest p-value 5 pairs allow.
+    result = sign_test([2, 1, 4, 1, 2], [0, 0, 0, 0, 0])
+    assert (result.ahead, result.behind, result.ties) == (5, 0, 0) and math.isclose(result.p_value, 0.0625)
+    # Notebook 08: one tie is left out: 4 of 4 untied pairs, p = 2 / 2**4.
+    result = sign_test([20, 8, 0, 7, 5], [0, 0, 0, 0, 0])
+    assert (result.ahead, result.behind, result.ties) == (4, 0, 1) and math.isclose(result.p_value, 0.125)
+    # Symmetric, and an even split is no evidence at all; 8 of 10: scipy.stats.binomtest(8, 10).pvalue = 0.109375.
+    assert math.isclose(sign_test([0, 0, 0], [1, 2, 3]).p_value, 0.25)
+    assert sign_test([1, -1], [0, 0]).p_value == 1.0 and sign_test([1, 1], [1, 1]).ties == 2
+    assert math.isclose(sign_test([1] * 8 + [-1] * 2, [0] * 10).p_value, 0.109375)
+    with pytest.raises(ValueError, match="scores_a and scores_b must be paired"):
+        sign_test([1, 2], [1])

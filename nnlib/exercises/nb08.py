@@ -284,13 +284,14 @@ answer = (350 + 140) / 500   # 0.98: memorised wrong labels count as "right" on 
     checker=number_checker(
         0.98,
         wrong=[(0.7, "350 / 500 counts only the right labels; training accuracy compares with the labels the "
-                     "network was *given*, so the 140 memorised wrong labels count as hits too. That is how "
+                     "network was *given*, so the 140 memorised wrong labels count as hits too. That is why "
                      "memorising looks like progress on the training set."),
                (140 / 150, "that is the fraction of the wrong labels it memorised; the accuracy counts all 500."),
                (140 / 500, "that counts only the memorised wrong labels; add the 350 right ones."),
                (98.0, "give it as a fraction, not in percent.")],
         generic="Count the predictions that equal the given label, (350 + 140), over all 500."),
     mistakes=[(0.7, "was *given*"), (140 / 150, "fraction of the wrong labels")],
-    praise="98 % on the training set, yet on the true labels it is right for only 350 of the 500: a high training "
+    praise="98 % on the training set, yet on the true labels it is right for at most 360 of the 500 (the 350 "
+           "right ones, and at best the 10 wrongly labelled digits it did not memorise): a high training "
            "accuracy on noisy labels is memorisation, and only the validation curve shows it.",
 ))

@@ -37,16 +37,16 @@ TEXT = {
     "accuracy": "accuracy",
     "phases_epoch": "epoch (linear from 0 to 1, then log scale)",
     "phases_title": "{percent:.0f}% wrong training labels: the phases of learning",
-    "train_acc": "training accuracy (on the labels it is given)",
+    "train_acc": "training accuracy (on the given labels)",
     "val_acc": "validation accuracy (right labels)",
     "memorised": "wrong labels memorised",
-    "chance": "chance: 10% (a guess among ten classes)",
+    "chance": "10%: a random guess among ten classes",
     "initialisation": "initialisation",
     "learning": "learning",
     "memorisation": "memorisation",
     "transition": "learning → memorisation",  # a narrow band: the label stands upright
     "each_epoch": "thin: epoch by epoch",
-    "smoothed": f"thick: mean over {WINDOW} epochs",
+    "smoothed": f"thick: {WINDOW}-epoch mean (fewer at ends)",
     "replay_loss_title": "Loss",
     "replay_acc_title": "Accuracy",
     "train_loss": "training loss (mean over the epoch)",
@@ -139,28 +139,32 @@ class PhasesView:
     accuracy and the fraction of wrong labels memorised, epochs 0..E on a
     symlog axis (linear up to 1, so epoch 0 shows). Each curve is drawn
     twice: thin, epoch by epoch, and thick, smoothed over a few epochs
-    (nnlib.label_noise.moving_average). The phases are shaded, with the turn
-    from learning to memorisation as a band (nnlib.label_noise.phase_edges)."""
+    (nnlib.label_noise.moving_average). Initialisation is a line at epoch 0;
+    the other phases are shaded, with the turn from learning to
+    memorisation as a band (nnlib.label_noise.phase_edges)."""
 
     def __init__(self, epochs, *, animated=True):
         self.figure, ax = new_figure(width=10.0, height=5.0)
         self.ax = ax
         ax.set_xscale("symlog", linthresh=1.0, linscale=0.6)
-        ax.set_xlim(0, epochs)
+        ax.set_xlim(-0.04, epochs)  # a little room left of 0 for the initialisation line
         ax.xaxis.set_major_locator(FixedLocator([t for t in PHASE_TICKS if t <= epochs] + [epochs]))
         ax.xaxis.set_major_formatter(lambda value, _: f"{value:g}")
         ax.xaxis.set_minor_locator(NullLocator())
         ax.set_ylim(0, 1.08)
         ax.yaxis.set_major_formatter(lambda value, _: f"{100 * value:.0f}%")
-        spans = (("initialisation", "#dddddd"), ("learning", "#d9f0d3"), ("transition", "#fff2c2"),
-                 ("memorisation", "#fde0dd"))
+        spans = (("learning", "#d9f0d3"), ("transition", "#fff2c2"), ("memorisation", "#fde0dd"))
         self.spans, self.span_labels = [], []
         for name, color in spans:
             self.spans.append(ax.axvspan(0, 1, color=color, alpha=0.6, linewidth=0, zorder=0))
             # The band between learning and memorisation is narrow: its label stands upright inside it.
             upright = dict(y=0.4, rotation=90, fontsize=9.5) if name == "transition" else dict(y=1.04, fontsize=10)
             self.span_labels.append(ax.text(0.5, s=TEXT[name], ha="center", va="center", **upright))
-        # After the spans: a panel redraws the moving artists in the order they were made.
+        # Initialisation is epoch 0, the random network: a line, not a span. After the spans:
+        # a panel redraws the moving artists in the order they were made.
+        self.init_line = ax.axvline(0, color="#888888", linewidth=3, zorder=1)
+        self.init_label = ax.text(0.05, 0.62, TEXT["initialisation"], rotation=90, ha="left", va="center",
+                                  fontsize=9.5, transform=ax.get_xaxis_transform())
         self.chance_line = ax.axhline(0.1, color=COLORS["neutral"], linestyle=":", linewidth=1.5,
                                       label=TEXT["chance"])
         self.raw, self.smooth = {}, {}
@@ -183,7 +187,8 @@ class PhasesView:
         self.title = ax.set_title(" ", fontsize=13)
         self.run = None
         if animated:  # for a panel; a figure saved or shown once must not be animated
-            moving = [*self.spans, *self.span_labels, self.chance_line, *self.raw.values(), *self.smooth.values(),
+            moving = [*self.spans, *self.span_labels, self.init_line, self.init_label, self.chance_line,
+                      *self.raw.values(), *self.smooth.values(),
                       self.title]
             _keep_layout(self.figure, moving)
 
@@ -207,7 +212,7 @@ class PhasesView:
             span.set_width(high - low)
             span.set_visible(high > low)
             label.set_visible(high > low)
-            label.set_x(np.sqrt(max(low, 0.5) * high) if low >= 1 else 0.5)  # the middle on the log axis
+            label.set_x(np.sqrt(max(low, 1) * high))  # the middle of the log part of the axis
         for key, legend in self.legends.items():
             if legend.get_visible() != (noisy == (key == "noisy")):
                 legend.set_visible(not legend.get_visible())

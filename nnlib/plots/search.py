@@ -105,11 +105,15 @@ def plot_grid_vs_random(grid_trials, random_trials):
     against the learning rate alone, for both searches, with a tick along the
     bottom for every distinct learning rate tried. Trials must have "lr" and
     "hidden" in their settings. Returns the Figure."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
+    fig = plt.figure(figsize=(13, 5.2), layout="constrained")
+    layout = fig.add_gridspec(2, 2, height_ratios=(7, 1))
+    left = fig.add_subplot(layout[:, 0])
+    right = fig.add_subplot(layout[0, 1])
+    rug = fig.add_subplot(layout[1, 1], sharex=right)  # one tick per learning rate tried, under the curve
     cmap = plt.get_cmap("viridis")
     searches = [(grid_trials, TEXT["grid"], "s", COLORS["train"], 130),
                 (random_trials, TEXT["random"], "o", COLORS["validation"], 70)]
-    for trials, name, marker, color, size in searches:
+    for row, (trials, name, marker, color, size) in enumerate(searches):
         lr = np.array([trial.setting["lr"] for trial in trials], dtype=float)
         hidden = np.array([trial.setting["hidden"] for trial in trials], dtype=float)
         score = np.array([_percent(trial.score) for trial in trials])
@@ -121,25 +125,28 @@ def plot_grid_vs_random(grid_trials, random_trials):
         best = np.nanmax(score)
         right.axhline(best, color=color, linestyle="--", linewidth=1.2,
                       label=TEXT["best_of"].format(name=name, value=best))
-        # a rug: one tick at the bottom per learning rate tried
-        rug_y = -6 if name == TEXT["grid"] else -12
-        right.plot(lr, np.full(len(lr), rug_y), marker="|", color=color, linestyle="none", markersize=14,
-                   clip_on=False)
+        rug.plot(lr, np.full(len(lr), 1 - row), marker="|", color=color, linestyle="none", markersize=14)
     colorbar = fig.colorbar(points, ax=left)
     colorbar.set_label(TEXT["val_accuracy_pct"], fontsize=11)
     for ax in (left, right):
         ax.set_xscale("log")
         _log_lr_axis(ax.xaxis)
-        ax.set_xlabel(TEXT["lr"], fontsize=12)
         ax.grid(True, which="major", alpha=0.3)
+    left.set_xlabel(TEXT["lr"], fontsize=12)
+    rug.set_xlabel(TEXT["lr"], fontsize=12)
+    right.tick_params(labelbottom=False)
+    rug.set_ylim(-0.7, 1.7)
+    rug.set_yticks([1, 0], [TEXT["grid"], TEXT["random"]], fontsize=9)
+    rug.grid(True, axis="x", which="major", alpha=0.3)
     left.set_yscale("log", base=2)
     left.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     left.yaxis.set_minor_locator(NullLocator())
     left.set_ylabel(TEXT["hidden_log"], fontsize=12)
     left.set_title(TEXT["where_title"].format(n=len(grid_trials)), fontsize=13)
-    left.legend(loc="upper left", fontsize=10, framealpha=0.9)
+    # Under the plot, not on it: every corner of the grid holds a tried setting.
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=2, fontsize=10)
     right.axhline(CHANCE, color=COLORS["neutral"], linestyle=":", linewidth=1.5, label=TEXT["chance"])
-    right.set_ylim(-15, 105)  # room under 0 for the rugs
+    right.set_ylim(0, 105)
     right.set_yticks(range(0, 101, 20))
     right.set_ylabel(TEXT["val_accuracy_pct"], fontsize=12)
     right.set_title(TEXT["projection_title"], fontsize=13)
