@@ -7,6 +7,7 @@ learning-rate schedules and the range test, on the digits.
     train               one run of the 64-64-10 network; returns (model, History)
     adam_step_sizes     Adam's step (in units of lr) on a gradient sequence, with or without bias correction
     effective_step_sizes  lr / (sqrt(v_hat) + eps) of every number an Adam optimiser moves
+    dead_units          hidden ReLU units that output 0 on every example
     schedule_verdict    the schedule panel's words for a run (describe_schedule: its status line)
     compute_sweeps      every run the notebook's comparisons need (about 2 minutes), saved by
                         ``python -m nnlib.tuning`` into resources/nb11_sweeps.npz; load_sweeps reads it
@@ -163,6 +164,13 @@ def effective_step_sizes(optimizer):
     sizes = [optimizer.lr / (np.sqrt(v / (1 - beta2**t)) + optimizer.eps)
              for v, t in zip(optimizer.v, optimizer.steps) if t > 0]
     return np.concatenate([s.ravel() for s in sizes])
+
+
+def dead_units(model, x):
+    """How many units of the first hidden (ReLU) layer output 0 on every row
+    of x: (n, 64). A dead unit passes no gradient back, so its weights stay put."""
+    weights, bias = model.parameters()[0].value, model.parameters()[1].value
+    return int(np.count_nonzero(np.maximum(x @ weights + bias, 0).max(axis=0) == 0))
 
 
 def weight_norm(model):

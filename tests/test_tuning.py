@@ -116,3 +116,12 @@ def test_compute_sweeps_takes_other_network_settings_without_changing_network():
     import inspect
     assert inspect.signature(tuning.compute_sweeps).parameters["network"].default is None
     assert tuning.NETWORK == dict(hidden=64, batch_size=32, epochs=15)
+
+
+def test_dead_units_counts_hidden_units_off_on_every_example():
+    model = nnlib.mlp([64, 64, 10], rng=0)
+    x = np.abs(np.random.default_rng(0).normal(size=(20, 64)))
+    assert tuning.dead_units(model, x) == int(np.sum((x @ model.parameters()[0].value
+                                                      + model.parameters()[1].value).max(axis=0) <= 0))
+    model.parameters()[1].value[:5] = -1e6  # five units switched off for good
+    assert tuning.dead_units(model, x) >= 5

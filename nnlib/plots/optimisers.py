@@ -198,7 +198,7 @@ class ScheduleView:
     (left, log scale) and the training and validation loss per epoch
     (right, log scale). Axes are fixed so that only the lines move."""
 
-    def __init__(self, total_steps, epochs, lr_range=(1e-5, 1.0), loss_range=(0.01, 5.0)):
+    def __init__(self, total_steps, epochs, lr_range=(1e-5, 1.0), loss_range=(1e-4, 5.0)):
         self.figure, (self.lr_ax, self.loss_ax) = new_figure(ncols=2, width=12.0, height=4.2)
         lr_ax, loss_ax = self.lr_ax, self.loss_ax
         (self.lr_line,) = lr_ax.plot([], [], color=COLORS["path"], linewidth=2)
@@ -221,7 +221,8 @@ class ScheduleView:
         loss_ax.set_ylabel(TEXT["loss"], fontsize=11)
         loss_ax.set_title(TEXT["loss_title"], fontsize=12)
         loss_ax.grid(True, alpha=0.3)
-        loss_ax.legend(fontsize=10, loc="lower left")  # the curves start high and end low at the right
+        # lower left: the training loss ends near 1e-3 at the right, and only there; nothing reaches 1e-4
+        loss_ax.legend(fontsize=10, loc="lower left")
         self.suptitle = self.figure.suptitle(" ", fontsize=13)
         for artist in (self.lr_line, self.train_line, self.val_line, self.suptitle):
             artist.set_animated(True)
