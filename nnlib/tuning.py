@@ -9,6 +9,7 @@ learning-rate schedules and the range test, on the digits.
     effective_step_sizes  lr / (sqrt(v_hat) + eps) of every number an Adam optimiser moves
     dead_units          hidden ReLU units that output 0 on every example
     schedule_verdict    the schedule panel's words for a run (describe_schedule: its status line)
+    describe_bias       the bias-correction panel's status line
     compute_sweeps      every run the notebook's comparisons need (about 2 minutes), saved by
                         ``python -m nnlib.tuning`` into resources/nb11_sweeps.npz; load_sweeps reads it
 
@@ -155,6 +156,18 @@ def adam_step_sizes(gradients, *, betas=(0.9, 0.999), eps=1e-8, bias_correction=
     if bias_correction:
         m, v = m / (1 - beta1**t), v / (1 - beta2**t)
     return m / (np.sqrt(v) + eps)
+
+
+def describe_bias(with_correction, without_correction, *, bias_correction, beta2):
+    """The bias panel's line: the first step and the largest, in units of lr."""
+    steps = with_correction if bias_correction else without_correction
+    k = int(np.argmax(np.round(steps, 6)))  # the first of equal steps, not the one round-off favours
+    settled = np.flatnonzero(np.abs(steps - 1.0) > 0.1)
+    settle = "from step 1" if len(settled) == 0 else (
+        f"from step {settled[-1] + 2}" if settled[-1] + 1 < len(steps) else f"not within {len(steps)} steps")
+    state = "on" if bias_correction else "off"
+    return (f"bias correction {state}, beta2={beta2:g}: first step {steps[0]:.2f} lr, largest {steps[k]:.2f} lr "
+            f"at step {k + 1}, within 10 % of lr {settle}")
 
 
 def effective_step_sizes(optimizer):

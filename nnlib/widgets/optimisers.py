@@ -13,7 +13,8 @@ import numpy as np
 
 from ..data import batches_per_epoch
 from ..plots.optimisers import BiasCorrectionView, ScheduleView
-from ..tuning import NETWORK, SHAPES, adam_best_accuracy, adam_step_sizes, describe_schedule, digits_sets, train
+from ..tuning import (NETWORK, SHAPES, adam_best_accuracy, adam_step_sizes, describe_bias, describe_schedule,
+                      digits_sets, train)
 from .panel import SliderPanel
 
 BETA2S = (0.99, 0.999, 0.9999)
@@ -26,18 +27,6 @@ WARMUPS = (0, 25, 50, 100, 200, 300)
 SCHEDULE_STOPS = {"lr": [0.003, 0.2, 0.5], "warmup": [0, 100, 300], "shape": list(SHAPES)}
 
 STYLE = {"description_width": "initial"}
-
-
-def describe_bias(with_correction, without_correction, *, bias_correction, beta2):
-    """The bias panel's line: the first step and the largest, in units of lr."""
-    steps = with_correction if bias_correction else without_correction
-    k = int(np.argmax(np.round(steps, 6)))  # the first of equal steps, not the one round-off favours
-    settled = np.flatnonzero(np.abs(steps - 1.0) > 0.1)
-    settle = "from step 1" if len(settled) == 0 else (
-        f"from step {settled[-1] + 2}" if settled[-1] + 1 < len(steps) else f"not within {len(steps)} steps")
-    state = "on" if bias_correction else "off"
-    return (f"bias correction {state}, beta2={beta2:g}: first step {steps[0]:.2f} lr, largest {steps[k]:.2f} lr "
-            f"at step {k + 1}, within 10 % of lr {settle}")
 
 
 def bias_correction_panel(*, bias_correction=False, beta2=0.999):
