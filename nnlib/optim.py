@@ -99,7 +99,8 @@ class Adam:
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
     so every number in p gets its own step size, lr / (sqrt(v_hat) + eps):
-    large where gradients have been large, small where they were small.
+    small where gradients have been large, large where they were small, so
+    that a steady gradient of any size moves its number by about lr.
     eps is added outside the square root, as PyTorch does.
 
     Weight decay here goes through m and v like any gradient, so a weight
@@ -263,8 +264,11 @@ class OneCycleLR(LRScheduler):
     total_steps, then down to max_lr / (div_factor * final_div_factor) at
     the last step, along half cosines (anneal_strategy="cos") or straight
     lines ("linear"). Stepping past total_steps raises ValueError.
-    PyTorch also cycles momentum by default (cycle_momentum=True); this
-    one leaves the optimiser's momentum alone.
+    PyTorch also cycles momentum by default (cycle_momentum=True: SGD's
+    momentum, or Adam's beta1, between 0.85 and 0.95, against the rate);
+    this one leaves the optimiser's momentum and betas alone, so its rates
+    match PyTorch's but an Adam run under it matches PyTorch's only with
+    cycle_momentum=False.
     """
 
     def __init__(self, optimizer, max_lr, total_steps, pct_start=0.3, anneal_strategy="cos",

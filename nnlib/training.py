@@ -485,7 +485,9 @@ class RangeTest:
     exploded / message: whether (and where) the loss blew up and the test stopped.
     steepest_lr: where the smoothed loss fell fastest (per factor of lr),
     before its lowest point; min_loss_lr: where it was lowest; suggested_lr: min_loss_lr / 10, a
-    rate safely below the explosion (Smith's rule of thumb)."""
+    rate safely below the explosion (the reading fast.ai's lr_find made
+    common, Howard and Gugger 2020; Smith read bounds for cyclical rates off
+    where the accuracy starts rising and where it stops)."""
 
     lrs: np.ndarray
     losses: np.ndarray

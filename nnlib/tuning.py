@@ -7,6 +7,9 @@ learning-rate schedules and the range test, on the digits.
     train               one run of the 64-64-10 network; returns (model, History)
     adam_step_sizes     Adam's step (in units of lr) on a gradient sequence, with or without bias correction
     effective_step_sizes  lr / (sqrt(v_hat) + eps) of every number an Adam optimiser moves
+    dead_units          hidden ReLU units that output 0 on every example
+    schedule_verdict    the schedule panel's words for a run (describe_schedule: its status line)
+    describe_bias       the bias-correction panel's status line
     compute_sweeps      every run the notebook's comparisons need (about 2 minutes), saved by
                         ``python -m nnlib.tuning`` into resources/nb11_sweeps.npz; load_sweeps reads it
 
@@ -52,6 +55,15 @@ WARMUP_LR = 0.2
 WARMUPS = (0, 100)
 WARMUP_SEEDS = (0, 1, 2, 3, 4)
 SWEEPS_FILE = Path(__file__).parent / "resources" / "nb11_sweeps.npz"
+# The schedule panel's verdicts (schedule_verdict): a run is good within GOOD_GAP of
+# Adam's best mean validation accuracy on the tuning seeds (96.2 %, lr 0.03, section 2);
+# below CHANCE it is hardly better than guessing one digit in ten. Peaks up to
+# SMALL_PEAK are too small (every shape trains well at 0.01), from LARGE_PEAK on too large.
+GOOD_GAP = 0.03
+CLOSE_GAP = 0.05  # below the good runs by less than this: "a little below"
+CHANCE = 0.2
+SMALL_PEAK = 0.003
+LARGE_PEAK = 0.1
 
 
 def digits_sets(seed=0):
@@ -146,6 +158,18 @@ def adam_step_sizes(gradients, *, betas=(0.9, 0.999), eps=1e-8, bias_correction=
     return m / (np.sqrt(v) + eps)
 
 
+def describe_bias(with_correction, without_correction, *, bias_correction, beta2):
+    """The bias panel's line: the first step and the largest, in units of lr."""
+    steps = with_correction if bias_correction else without_correction
+    k = int(np.argmax(np.round(steps, 6)))  # the first of equal steps, not the one round-off favours
+    settled = np.flatnonzero(np.abs(steps - 1.0) > 0.1)
+    settle = "from step 1" if len(settled) == 0 else (
+        f"from step {settled[-1] + 2}" if settled[-1] + 1 < len(steps) else f"not within {len(steps)} steps")
+    state = "on" if bias_correction else "off"
+    return (f"bias correction {state}, beta2={beta2:g}: first step {steps[0]:.2f} lr, largest {steps[k]:.2f} lr "
+            f"at step {k + 1}, within 10 % of lr {settle}")
+
+
 def effective_step_sizes(optimizer):
     """lr / (sqrt(v_hat) + eps) for every number an Adam (or AdamW)
     optimiser moves: the step size it gives each one now. -> (n_numbers,)"""
@@ -153,6 +177,13 @@ def effective_step_sizes(optimizer):
     sizes = [optimizer.lr / (np.sqrt(v / (1 - beta2**t)) + optimizer.eps)
              for v, t in zip(optimizer.v, optimizer.steps) if t > 0]
     return np.concatenate([s.ravel() for s in sizes])
+
+
+def dead_units(model, x):
+    """How many units of the first hidden (ReLU) layer output 0 on every row
+    of x: (n, 64). A dead unit passes no gradient back, so its weights stay put."""
+    weights, bias = model.parameters()[0].value, model.parameters()[1].value
+    return int(np.count_nonzero(np.maximum(x @ weights + bias, 0).max(axis=0) == 0))
 
 
 def weight_norm(model):
@@ -163,8 +194,64 @@ def weight_norm(model):
 # ---------------------------------------------------------------- the sweeps
 
 
-def compute_sweeps(progress=None):
-    """Every run of the notebook's comparisons, as arrays for np.savez:
+def adam_best_accuracy(sweeps=None):
+    """Adam's best mean validation accuracy on the tuning seeds (section 2's
+    choice): the reference the schedule panel's verdicts compare with."""
+    sweeps = load_sweeps() if sweeps is None else sweeps
+    return float(np.nanmax(np.nanmean(sweeps["tune_Adam"], axis=1)))
+
+
+def schedule_verdict(history, *, lr, warmup, shape, best):
+    """What an Adam run of the schedule panel did, in words, judged against
+    ``best`` (Adam's tuned accuracy, ``adam_best_accuracy``): "learned well"
+    (within GOOD_GAP of it), "underfitting" (below it with a peak up to
+    SMALL_PEAK), "a little below the good runs", "trained badly", "failed"
+    (below CHANCE) or "diverged". The advice is what the panel's grid bears
+    out: every shape and warmup trains well at a peak of 0.01 or 0.03, and a
+    warmup is suggested only when none is set and the shape has none of its own.
+    """
+    if history.diverged:
+        return f"diverged in epoch {history.epochs + 1} (the loss exploded): lower the peak rate"
+    acc = history.val_accuracy[-1]
+    if acc >= best - GOOD_GAP:
+        return "learned well"
+    under = f"{100 * (best - acc):.1f} points under Adam's best ({100 * best:.1f}%)"
+    if lr <= SMALL_PEAK:
+        return (f"underfitting, {under}: a peak this small learns too slowly for {history.epochs} epochs "
+                f"(training accuracy {100 * history.train_accuracy[-1]:.0f}%); try a larger peak")
+    if acc < CHANCE:
+        how = "failed: hardly better than guessing one digit in ten (diverged: no)"
+    elif acc >= best - CLOSE_GAP:
+        how = f"a little below the good runs, {under}"
+    else:
+        how = f"trained badly, {under}"
+    if lr < LARGE_PEAK:
+        return f"{how} on this seed"
+    if shape == "one-cycle":
+        why = "the peak is too large, even with one-cycle's own warmup; try a lower peak"
+    elif warmup > 0:
+        why = f"the peak is too large for this shape, even after {warmup} warmup steps; try a lower peak"
+    else:
+        why = "the peak is too large; try a warmup or a lower peak"
+    return f"{how}: {why}"
+
+
+def describe_schedule(history, *, lr, warmup, shape, n_val, best):
+    """The schedule panel's status line: the setting, the accuracy reached
+    and ``schedule_verdict``'s words."""
+    setting = f"Adam peak lr={lr:g} warmup={warmup} {shape}"
+    verdict = schedule_verdict(history, lr=lr, warmup=warmup, shape=shape, best=best)
+    if history.diverged:
+        return f"{setting}: {verdict}."
+    acc = history.val_accuracy[-1]
+    return (f"{setting}: val acc {100 * acc:.1f}% ({round(acc * n_val)}/{n_val}), "
+            f"final lr {history.lr[-1]:.2g}; {verdict}")
+
+
+def compute_sweeps(progress=None, network=None):
+    """Every run of the notebook's comparisons, as arrays for np.savez
+    (network: the settings of ``train``, NETWORK unless given, for the
+    tuning, comparison and warmup runs; nothing is saved here):
 
     tune_<opt>: (learning rates, tuning seeds) final validation accuracy
     (NaN if the run diverged); tuneloss_<opt>: the same for the loss;
@@ -176,6 +263,7 @@ def compute_sweeps(progress=None):
     """
     out = {}
     sets = digits_sets()
+    network = NETWORK if network is None else network
 
     def run(*args, **kwargs):
         model, history = train(*args, sets=sets, **kwargs)
@@ -188,14 +276,14 @@ def compute_sweeps(progress=None):
         loss = np.full_like(accuracy, np.nan)
         for i, lr in enumerate(LEARNING_RATES[name]):
             for j, seed in enumerate(TUNING_SEEDS):
-                _, history = run(name, lr, seed=seed, **NETWORK)
+                _, history = run(name, lr, seed=seed, **network)
                 if not history.diverged:
                     accuracy[i, j], loss[i, j] = history.val_accuracy[-1], history.val_loss[-1]
         key = name.replace("+", "_")
         out[f"tune_{key}"], out[f"tuneloss_{key}"] = accuracy, loss
         best = LEARNING_RATES[name][int(np.nanargmax(np.nanmean(accuracy, axis=1)))]
         out[f"best_lr_{key}"] = np.array(best)
-        histories = [run(name, best, seed=seed, **NETWORK)[1] for seed in COMPARISON_SEEDS]
+        histories = [run(name, best, seed=seed, **network)[1] for seed in COMPARISON_SEEDS]
         out[f"compare_{key}"] = np.array([h.val_accuracy[-1] for h in histories])
         out[f"curve_{key}"] = np.array([h.val_loss for h in histories])
     for name in ("Adam", "AdamW"):
@@ -208,7 +296,7 @@ def compute_sweeps(progress=None):
                 row.append((history.val_accuracy[-1], weight_norm(model)))
             rows.append(row)
         out[f"decay_{name}"] = np.array(rows)
-    out["warmup"] = np.array([[run("Adam", WARMUP_LR, seed=seed, shape="cosine", warmup=warmup, **NETWORK)[1]
+    out["warmup"] = np.array([[run("Adam", WARMUP_LR, seed=seed, shape="cosine", warmup=warmup, **network)[1]
                                .val_accuracy[-1] for seed in WARMUP_SEEDS] for warmup in WARMUPS])
     return out
 

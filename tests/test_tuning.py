@@ -74,3 +74,54 @@ def test_make_schedule_rejects_bad_arguments():
         tuning.make_schedule("cosine", optimizer, 60, warmup=60)
     with pytest.raises(ValueError, match="optimizer"):
         tuning.make_optimizer("RMSprop", [nnlib.Parameter("p", np.zeros(1))], 0.1)
+
+
+def _run(acc, train=0.99, diverged=False):
+    """A stand-in History: what schedule_verdict reads."""
+    from types import SimpleNamespace
+    return SimpleNamespace(val_accuracy=[acc], train_accuracy=[train], diverged=diverged, epochs=15, lr=[0.01])
+
+
+@pytest.mark.parametrize("acc, lr, warmup, shape, starts, advice", [
+    (0.961, 0.01, 0, "cosine", "learned well", None),
+    (0.933, 0.03, 50, "constant", "learned well", None),              # within 3 points of 96.2 %
+    (0.919, 0.001, 0, "constant", "underfitting, 4.3 points under", "try a larger peak"),  # 92 %: no longer "well"
+    (0.916, 0.003, 0, "cosine", "underfitting", "try a larger peak"),
+    (0.869, 0.2, 0, "cosine", "trained badly, 9.3 points under", "try a warmup or a lower peak"),
+    (0.649, 0.5, 25, "cosine", "trained badly", "even after 25 warmup steps; try a lower peak"),
+    (0.565, 0.5, 0, "one-cycle", "trained badly", "one-cycle's own warmup; try a lower peak"),
+    (0.919, 0.1, 25, "constant", "a little below the good runs", "try a lower peak"),
+    (0.175, 0.5, 0, "cosine", "failed: hardly better than guessing", "try a warmup or a lower peak"),
+])
+def test_schedule_verdicts_follow_the_numbers(acc, lr, warmup, shape, starts, advice):
+    verdict = tuning.schedule_verdict(_run(acc), lr=lr, warmup=warmup, shape=shape, best=0.962)
+    assert verdict.startswith(starts), verdict
+    if advice is None:
+        assert verdict == "learned well"
+    else:
+        assert verdict.endswith(advice), verdict
+    if warmup > 0 or shape == "one-cycle":
+        assert "try a warmup" not in verdict
+
+
+def test_schedule_verdict_reports_divergence_and_the_reference_is_adams_tuned_accuracy():
+    verdict = tuning.schedule_verdict(_run(0.1, diverged=True), lr=0.5, warmup=0, shape="constant", best=0.962)
+    assert verdict.startswith("diverged in epoch 16 (the loss exploded)")
+    sweeps = tuning.load_sweeps()
+    assert tuning.adam_best_accuracy(sweeps) == pytest.approx(np.nanmean(sweeps["tune_Adam"][4]))  # lr 0.03
+    assert round(100 * tuning.adam_best_accuracy(sweeps), 1) == 96.2
+
+
+def test_compute_sweeps_takes_other_network_settings_without_changing_network():
+    import inspect
+    assert inspect.signature(tuning.compute_sweeps).parameters["network"].default is None
+    assert tuning.NETWORK == dict(hidden=64, batch_size=32, epochs=15)
+
+
+def test_dead_units_counts_hidden_units_off_on_every_example():
+    model = nnlib.mlp([64, 64, 10], rng=0)
+    x = np.abs(np.random.default_rng(0).normal(size=(20, 64)))
+    assert tuning.dead_units(model, x) == int(np.sum((x @ model.parameters()[0].value
+                                                      + model.parameters()[1].value).max(axis=0) <= 0))
+    model.parameters()[1].value[:5] = -1e6  # five units switched off for good
+    assert tuning.dead_units(model, x) >= 5

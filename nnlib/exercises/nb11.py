@@ -192,8 +192,10 @@ def my_warmup_cosine(step, peak_lr, warmup, total):
     kind="function",
     checker=_check_schedule,
     mistakes=[(_schedule_unshifted, "starts at step 0"), (_schedule_full_cosine, "down to -peak_lr")],
-    praise="nnlib (and PyTorch) build it from parts: SequentialLR([LinearLR(...), CosineAnnealingLR(...)], "
-           "milestones=[warmup]) (nnlib.tuning.make_schedule).",
+    praise="nnlib (and PyTorch) build almost the same from parts, SequentialLR([LinearLR(...), "
+           "CosineAnnealingLR(...)], milestones=[warmup]), but the warmup starts from a small fraction of the peak "
+           "rather than 0: LinearLR, like PyTorch's, refuses start_factor=0 (nnlib.tuning.make_schedule starts "
+           "at 1 %).",
 ))
 
 # --- 11.3 decoupled weight decay -------------------------------------------------------------------
@@ -222,5 +224,6 @@ answer = 2.0 * (1 - 0.01 * 0.1)   # 1.998: AdamW shrinks p by lr * weight_decay 
         generic="AdamW's decay: p ← p - lr·weight_decay·p = p·(1 - lr·weight_decay).", rtol=1e-6),
     mistakes=[(1.99, "Adam with L2"), (1.8, "wrong quantity"), (1.999, "wrong quantity")],
     praise="2 × (1 - 0.001) = 1.998: every weight shrinks by the same 0.1 % per step, large gradients or not. "
-           "Adam's L2 decay would have moved it by lr = 0.01, a hundred times the decay asked for.",
+           "Adam's L2 decay would have moved it by lr = 0.01 (Adam's first step is lr in size whatever the "
+           "gradient): five times AdamW's 0.002.",
 ))

@@ -23,7 +23,7 @@ TEXT = {
     "bias_title": "Adam's steps for a steady gradient: {state}, β2 = {beta2:g}",
     "with": "with bias correction",
     "without": "without bias correction",
-    "lr_line": "lr (what a steady gradient should give)",
+    "with_legend": "with bias correction: exactly lr, what a steady gradient should give",
     "sizes_title": "Step sizes after {epochs} epochs: one per number with Adam, one for all with SGD",
     "sizes_x": "step size lr / (√v̂ + ε) (log scale)",
     "numbers": "numbers in the network",
@@ -69,8 +69,8 @@ class BiasCorrectionView:
         self.figure, self.ax = new_figure(width=9.0, height=4.0)  # kept by the panel, not shown by pyplot
         ax = self.ax
         self.t = np.arange(1, steps + 1)
-        ax.axhline(1.0, color=COLORS["good"], linestyle="--", linewidth=1.5, label=TEXT["lr_line"])
-        (self.on_line,) = ax.plot([], [], color=COLORS["train"], linewidth=2.5, label=TEXT["with"])
+        # No separate line at 1: the corrected curve is exactly lr and would hide under it.
+        (self.on_line,) = ax.plot([], [], color=COLORS["train"], linewidth=2.5, label=TEXT["with_legend"])
         (self.off_line,) = ax.plot([], [], color=COLORS["bad"], linewidth=2.5, label=TEXT["without"])
         ax.set_xscale("log")
         ax.set_xlim(1, steps)
@@ -87,8 +87,8 @@ class BiasCorrectionView:
         """Both curves ((steps,) each); the one in use drawn bold."""
         self.on_line.set_data(self.t, with_correction)
         self.off_line.set_data(self.t, np.minimum(without_correction, 21.9))
-        self.on_line.set_alpha(1.0 if bias_correction else 0.25)
-        self.off_line.set_alpha(0.25 if bias_correction else 1.0)
+        self.on_line.set_alpha(1.0 if bias_correction else 0.35)
+        self.off_line.set_alpha(0.35 if bias_correction else 1.0)
         state = TEXT["with"] if bias_correction else TEXT["without"]
         self.title.set_text(TEXT["bias_title"].format(state=state, beta2=beta2))
 
@@ -198,7 +198,7 @@ class ScheduleView:
     (left, log scale) and the training and validation loss per epoch
     (right, log scale). Axes are fixed so that only the lines move."""
 
-    def __init__(self, total_steps, epochs, lr_range=(1e-5, 1.0), loss_range=(0.01, 5.0)):
+    def __init__(self, total_steps, epochs, lr_range=(1e-5, 1.0), loss_range=(1e-4, 5.0)):
         self.figure, (self.lr_ax, self.loss_ax) = new_figure(ncols=2, width=12.0, height=4.2)
         lr_ax, loss_ax = self.lr_ax, self.loss_ax
         (self.lr_line,) = lr_ax.plot([], [], color=COLORS["path"], linewidth=2)
@@ -221,7 +221,8 @@ class ScheduleView:
         loss_ax.set_ylabel(TEXT["loss"], fontsize=11)
         loss_ax.set_title(TEXT["loss_title"], fontsize=12)
         loss_ax.grid(True, alpha=0.3)
-        loss_ax.legend(fontsize=10, loc="upper right")
+        # lower left: the training loss ends near 1e-3 at the right, and only there; nothing reaches 1e-4
+        loss_ax.legend(fontsize=10, loc="lower left")
         self.suptitle = self.figure.suptitle(" ", fontsize=13)
         for artist in (self.lr_line, self.train_line, self.val_line, self.suptitle):
             artist.set_animated(True)

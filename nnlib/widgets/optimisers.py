@@ -13,7 +13,8 @@ import numpy as np
 
 from ..data import batches_per_epoch
 from ..plots.optimisers import BiasCorrectionView, ScheduleView
-from ..tuning import NETWORK, SHAPES, adam_step_sizes, digits_sets, train
+from ..tuning import (NETWORK, SHAPES, adam_best_accuracy, adam_step_sizes, describe_bias, describe_schedule,
+                      digits_sets, train)
 from .panel import SliderPanel
 
 BETA2S = (0.99, 0.999, 0.9999)
@@ -24,23 +25,8 @@ WARMUPS = (0, 25, 50, 100, 200, 300)
 # trains with it (0.2), one that fails with or without (0.5); no, short and
 # long warmup; every shape.
 SCHEDULE_STOPS = {"lr": [0.003, 0.2, 0.5], "warmup": [0, 100, 300], "shape": list(SHAPES)}
-CHANCE = 0.2  # validation accuracy below this is hardly better than a guess among ten classes
-GOOD = 0.9
-SMALL_PEAK = 0.003  # below GOOD with a peak this small, the rate is too small (seen at 0.001 and 0.003), not too large
 
 STYLE = {"description_width": "initial"}
-
-
-def describe_bias(with_correction, without_correction, *, bias_correction, beta2):
-    """The bias panel's line: the first step and the largest, in units of lr."""
-    steps = with_correction if bias_correction else without_correction
-    k = int(np.argmax(np.round(steps, 6)))  # the first of equal steps, not the one round-off favours
-    settled = np.flatnonzero(np.abs(steps - 1.0) > 0.1)
-    settle = "from step 1" if len(settled) == 0 else (
-        f"from step {settled[-1] + 2}" if settled[-1] + 1 < len(steps) else f"not within {len(steps)} steps")
-    state = "on" if bias_correction else "off"
-    return (f"bias correction {state}, beta2={beta2:g}: first step {steps[0]:.2f} lr, largest {steps[k]:.2f} lr "
-            f"at step {k + 1}, within 10 % of lr {settle}")
 
 
 def bias_correction_panel(*, bias_correction=False, beta2=0.999):
@@ -69,29 +55,6 @@ def bias_correction_panel(*, bias_correction=False, beta2=0.999):
     return panel
 
 
-def describe_schedule(history, *, lr, warmup, shape, n_val):
-    """The schedule panel's line: the setting, the accuracy reached and what
-    happened, in words."""
-    setting = f"Adam peak lr={lr:g} warmup={warmup} {shape}"
-    if history.diverged:
-        return f"{setting}: diverged in epoch {history.epochs + 1} (the loss exploded): lower the peak rate."
-    acc = history.val_accuracy[-1]
-    numbers = f"val acc {100 * acc:.1f}% ({round(acc * n_val)}/{n_val}), final lr {history.lr[-1]:.2g}"
-    if acc < CHANCE:
-        regime = "failed, at chance level: the steps are far too large (diverged: no)"
-    elif acc < GOOD and lr <= SMALL_PEAK:
-        regime = (f"underfitting: a peak this small learns too slowly for {history.epochs} epochs "
-                  f"(training accuracy {100 * history.train_accuracy[-1]:.0f}%); try a larger peak")
-    elif acc < GOOD and shape == "one-cycle":
-        regime = "trained badly: the peak rate is too large (one-cycle warms up by itself); try a lower peak"
-    elif acc < GOOD:
-        regime = ("trained badly: the large early steps damaged the network; try a warmup or a lower peak"
-                  if warmup < 100 else "trained badly: the peak rate is too large even after warmup")
-    else:
-        regime = "learned well"
-    return f"{setting}: {numbers}; {regime}"
-
-
 def schedule_panel(*, lr=0.01, warmup=0, shape="cosine", seed=0):
     """A SliderPanel training Adam on the digits (64-64-10, batches of 32,
     15 epochs, the schedule stepped after every update) with the controls
@@ -104,6 +67,7 @@ def schedule_panel(*, lr=0.01, warmup=0, shape="cosine", seed=0):
     n_val = len(sets[1][1])
     total = NETWORK["epochs"] * batches_per_epoch(len(sets[0][1]), NETWORK["batch_size"])
     view = ScheduleView(total, NETWORK["epochs"])
+    best = adam_best_accuracy()  # the verdicts' reference: Adam's tuned accuracy (section 2)
     cache = {}
 
     def busy(lr, warmup, shape):
@@ -114,7 +78,7 @@ def schedule_panel(*, lr=0.01, warmup=0, shape="cosine", seed=0):
         if key not in cache:
             cache[key] = train("Adam", lr, seed=seed, sets=sets, shape=shape, warmup=warmup, **NETWORK)[1]
         view.update(cache[key], lr=lr, warmup=warmup, shape=shape)
-        return describe_schedule(cache[key], lr=lr, warmup=warmup, shape=shape, n_val=n_val)
+        return describe_schedule(cache[key], lr=lr, warmup=warmup, shape=shape, n_val=n_val, best=best)
 
     controls = {
         "lr": widgets.SelectionSlider(options=PEAK_LRS, value=lr, description="peak learning rate", style=STYLE),
