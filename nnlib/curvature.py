@@ -390,8 +390,13 @@ def train_tracking_sharpness(model, loss, x, y, *, lr, steps, every=10, momentum
                              warmup_steps=0, rng=None, iterations=500, tol=1e-6, keep_path_every=None):
     """Train ``model`` in place with SGD for ``steps`` updates and measure
     the sharpness of the loss on the whole of (x, y) every ``every`` steps
-    (and after the last one), by power iteration started from the previous
-    measurement's vector (so a few iterations suffice).
+    (and after the last one), by power iteration: the first from a random
+    vector, each later one from the previous measurement's vector, all run
+    until the estimate changes by less than ``tol`` (relative). At the edge
+    of stability the top eigenvalues crowd together (2.13, 2.07, 2.05 at the
+    end of notebook 12's lr = 1 run): a loose tol or a few iterations then
+    stop on values several percent low; tol=1e-6 agrees with exact Hessians
+    within 0.01 % there, at up to a few hundred products per measurement.
 
     batch_size None: full-batch gradient descent; else mini-batches drawn
     in a fresh random order every epoch (``rng``). warmup_steps: the
