@@ -22,6 +22,7 @@ the model's own arrays (values and ``.grad``) are left exactly as they were.
 import math
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -386,11 +387,16 @@ def warmup_rate(step, lr, warmup_steps):
 
 
 def train_tracking_sharpness(model, loss, x, y, *, lr, steps, every=10, momentum=0.0, batch_size=None,
-                             warmup_steps=0, rng=None, iterations=20, tol=1e-3, keep_path_every=None):
+                             warmup_steps=0, rng=None, iterations=500, tol=1e-6, keep_path_every=None):
     """Train ``model`` in place with SGD for ``steps`` updates and measure
     the sharpness of the loss on the whole of (x, y) every ``every`` steps
-    (and after the last one), by power iteration started from the previous
-    measurement's vector (so a few iterations suffice).
+    (and after the last one), by power iteration: the first from a random
+    vector, each later one from the previous measurement's vector, all run
+    until the estimate changes by less than ``tol`` (relative). At the edge
+    of stability the top eigenvalues crowd together (2.13, 2.07, 2.05 at the
+    end of notebook 12's lr = 1 run): a loose tol or a few iterations then
+    stop on values several percent low; tol=1e-6 agrees with exact Hessians
+    within 0.01 % there, at up to a few hundred products per measurement.
 
     batch_size None: full-batch gradient descent; else mini-batches drawn
     in a fresh random order every epoch (``rng``). warmup_steps: the
@@ -465,19 +471,32 @@ class EdgeSummary:
     the threshold falls as the rate grows).
 
     ratios: sharpness / threshold at each measurement.
-    reached_at: the first measured step with a ratio >= reach (None: never;
+    reached_at: the first measured step with a ratio >= 1 (None: never;
     0: the start is already sharper than the threshold allows).
+    first_rise: the first step, at or after reached_at, whose loss is
+    above the step before (by more than 0.1 %; with mini-batches, the loss
+    on the whole set between measurements); None if none.
+    catapults: how many times, after reached_at, the sharpness fell by
+    more than 8 % from one measurement to the next (a fall spread over
+    consecutive measurements counts once).
     low, median, high: the ratios over the second half of the run (NaN
     when diverged). peak: the largest ratio.
-    regime: "diverged"; "below the threshold" (never reached);
-    "edge of stability" (reached, and over the second half the median
-    ratio is within 0.85 to 1.3 and none is below 0.7); or "reached, then
-    left" (it rose to the threshold and later fell well below, as with
-    cross-entropy once the loss is small).
+    regime, decided in this order:
+      "diverged";
+      "below the threshold": never reached (the ratio stayed below 1);
+      "reached, then left": reached, and over the second half every ratio
+        is below 0.85 (cross-entropy once the loss is small);
+      "reached, still rising": reached, but the loss has not gone up since;
+      "catapults": the loss went up, and the sharpness fell below 0.9
+        times the threshold in the second half after a catapult;
+      "edge of stability": the loss went up, and over the second half the
+        ratio stayed at 0.9 or more (and, not having left, near 1).
     """
 
     ratios: np.ndarray
     reached_at: int | None
+    first_rise: int | None
+    catapults: int
     low: float
     median: float
     high: float
@@ -493,47 +512,98 @@ def measured_thresholds(run):
     return (2.0 + 2.0 * run.momentum) / lrs
 
 
-def summarize_sharpness(run, *, reach=0.9):
+def _first_rise(run, after):
+    """The first step >= after whose loss is above the previous one by more
+    than 0.1 % (full batch: the step losses; mini-batches: the loss on the
+    whole set at the measurements, whose batch losses always bounce)."""
+    if run.batch_size is None:
+        steps, losses = np.arange(len(run.loss)), run.loss
+    else:
+        steps, losses = run.measured_at, run.full_loss
+    rises = np.flatnonzero((losses[1:] > 1.001 * losses[:-1]) & (steps[1:] >= after))
+    return int(steps[rises[0] + 1]) if len(rises) else None
+
+
+def _catapults(sharpness, start):
+    """Falls of more than 8 % between consecutive measurements, from index
+    ``start`` on; consecutive falls count once."""
+    falls = sharpness[start + 1:] < 0.92 * sharpness[start:-1]
+    return int(np.sum(falls & ~np.concatenate([[False], falls[:-1]])))
+
+
+def summarize_sharpness(run):
     """An EdgeSummary of ``run`` (a SharpnessRun)."""
     ratios = run.sharpness / measured_thresholds(run)
-    reached = np.flatnonzero(ratios >= reach)
+    reached = np.flatnonzero(ratios >= 1.0)
     peak = float(ratios.max())
     reached_at = int(run.measured_at[reached[0]]) if len(reached) else None
+    first_rise = _first_rise(run, reached_at) if reached_at is not None else None
+    catapults = _catapults(run.sharpness, int(reached[0])) if len(reached) else 0
     if run.diverged:
-        return EdgeSummary(ratios, reached_at, math.nan, math.nan, math.nan, peak, "diverged")
+        return EdgeSummary(ratios, reached_at, first_rise, catapults, math.nan, math.nan, math.nan, peak, "diverged")
     half = ratios[run.measured_at >= run.measured_at[-1] / 2]
     low, median, high = float(half.min()), float(np.median(half)), float(half.max())
     if reached_at is None:
         regime = "below the threshold"
-    elif low >= 0.7 and 0.85 <= median <= 1.3:
-        regime = "edge of stability"
-    else:
+    elif high < 0.85:
         regime = "reached, then left"
-    return EdgeSummary(ratios, reached_at, low, median, high, peak, regime)
+    elif first_rise is None:
+        regime = "reached, still rising"
+    elif low < 0.9 and catapults:
+        regime = "catapults"
+    else:
+        regime = "edge of stability"
+    return EdgeSummary(ratios, reached_at, first_rise, catapults, low, median, high, peak, regime)
+
+
+def _digits(value):
+    """Two significant digits, trailing zero kept: 2.0, 0.42, 0.0040."""
+    return f"{value:#.2g}".rstrip(".")
 
 
 def describe_sharpness(run):
     """One line on a SharpnessRun in words, with rounded numbers: the
-    settings, what the sharpness did against the threshold, the end."""
+    settings, what the sharpness did against the threshold, the end.
+    Sharpness to two significant digits, ratios to two decimals."""
     summary = summarize_sharpness(run)
     name = "2/lr" if run.momentum == 0 else "(2+2β)/lr"
     head = f"lr={run.lr:g}" + (f" momentum={run.momentum:g}" if run.momentum else "")
     head += f" batch={run.batch_size}" if run.batch_size else " full batch"
     head += f" warmup={run.warmup_steps}" if run.warmup_steps else ""
-    threshold = f"{name} = {run.threshold:.2g}"
-    start = f"{run.sharpness[0]:.2g}"
+    threshold = f"{name} = {round(run.threshold, 2):g}"
+    start = _digits(run.sharpness[0])
     if summary.regime == "diverged":
-        return f"{head}: {run.message}; sharpness {start} at the start, above {threshold}"
-    end = f"loss {run.full_loss[-1]:.3f} after {run.measured_at[-1]} steps"
+        side = "above" if summary.ratios[0] >= 1 else "below"
+        said = f"{head}: {run.message}; sharpness {start} at the start, {side} {threshold}"
+        if side == "below" and summary.reached_at is not None:
+            i = int(np.argmax(summary.ratios >= 1.0))
+            said += f", then {_digits(run.sharpness[i])} at step {summary.reached_at}, above it (progressive sharpening)"
+        return said
+    end = f"loss {_digits(run.full_loss[-1])} after {run.measured_at[-1]} steps"
+    half = f"over the second half {summary.low:.2f} to {summary.high:.2f} times it"
     if summary.regime == "below the threshold":
-        return (f"{head}: sharpness goes from {start} to {run.sharpness[-1]:.2g}, "
-                f"below {threshold} all along; {end}")
-    reached = (f"starts above {threshold} (the first steps overshoot)"
-               if summary.reached_at == 0 else f"reaches {threshold} at step {summary.reached_at}")
-    if summary.regime == "edge of stability":
-        return (f"{head}: sharpness {reached}, then hovers at {summary.low:.1f} to {summary.high:.1f} times "
-                f"the threshold (edge of stability); {end}")
-    return f"{head}: sharpness {reached}, then falls to {run.sharpness[-1]:.2g}; {end}"
+        rising = ", still rising" if run.sharpness[-1] >= run.sharpness.max() else ""
+        return (f"{head}: sharpness goes from {start} to {_digits(run.sharpness[-1])}, below {threshold} all along "
+                f"(at most {summary.peak:.2f} times it{rising}); {end}")
+    if summary.reached_at == 0:
+        reached = f"starts above {threshold} (the first steps overshoot)"
+    elif summary.reached_at < run.warmup_steps:
+        reached = f"meets the falling {name} at step {summary.reached_at} (during the warmup)"
+    else:
+        reached = f"reaches {threshold} at step {summary.reached_at}"
+    if summary.regime == "reached, then left":
+        return (f"{head}: sharpness {reached}, then falls to {_digits(run.sharpness[-1])} "
+                f"({summary.ratios[-1]:.2f} times the threshold); {end}")
+    if summary.regime == "reached, still rising":
+        return (f"{head}: sharpness {reached} and keeps rising ({summary.ratios[-1]:.2f} times it at the end); "
+                f"the loss has not gone up; {end}")
+    rise = f"the loss first goes up at step {summary.first_rise}"
+    if summary.regime == "catapults":
+        times = ("once, then rises again" if summary.catapults == 1
+                 else f"{summary.catapults} times, climbing back in between")
+        return (f"{head}: sharpness {reached}; {rise}; the sharpness drops after a spike of the loss "
+                f"(a catapult) {times}; {half}; {end}")
+    return f"{head}: sharpness {reached}; {rise}; {half} (edge of stability); {end}"
 
 
 # ------------------------------------------ the digits set-up of notebook 12
@@ -586,3 +656,132 @@ def edge_of_stability_run(lr, *, momentum=0.0, batch_size=None, warmup_steps=0, 
     return train_tracking_sharpness(model, objective, x, target, lr=lr, steps=steps, every=every, momentum=momentum,
                                     batch_size=batch_size, warmup_steps=warmup_steps, rng=seed,
                                     keep_path_every=keep_path_every)
+
+
+# ------------------------------------------------ the shipped runs of notebook 12
+
+# The panel's grid: learning rates and momenta (the threshold (2 + 2 momentum)/lr).
+PANEL_LRS = (0.5, 0.8, 1.0, 1.5, 2.0, 3.0)
+PANEL_MOMENTA = (0.0, 0.5, 0.9)
+EDGE_RUNS_FILE = Path(__file__).parent / "resources" / "nb12_runs.npz"
+_RUN_ARRAYS = ("loss", "lrs", "measured_at", "sharpness", "full_loss", "residual")
+
+
+def edge_run_settings():
+    """{name: keyword arguments of edge_of_stability_run} for every run
+    notebook 12 shows: the panel's 18 (lr, momentum) pairs, named like
+    "lr=1 momentum=0", then "cross-entropy", "batch 10", "batch 50" (all
+    at lr 1) and "warmup 300" (lr 3 reached over 300 steps). The run
+    "lr=1 momentum=0" also keeps its parameters every 20 steps (its path)."""
+    settings = {f"lr={lr:g} momentum={m:g}": dict(lr=lr, momentum=m) for m in PANEL_MOMENTA for lr in PANEL_LRS}
+    settings["lr=1 momentum=0"]["keep_path_every"] = 20  # the loss landscape of section 4
+    settings["cross-entropy"] = dict(lr=1.0, loss="cross-entropy")
+    settings["batch 10"] = dict(lr=1.0, batch_size=10)
+    settings["batch 50"] = dict(lr=1.0, batch_size=50)
+    settings["warmup 300"] = dict(lr=3.0, warmup_steps=300)
+    return settings
+
+
+def panel_runs(runs=None):
+    """{(lr, momentum): SharpnessRun} of the panel's 18 settings, from
+    ``runs`` as load_edge_runs gives them (by default the shipped file)."""
+    runs = load_edge_runs() if runs is None else runs
+    return {(lr, m): runs[f"lr={lr:g} momentum={m:g}"] for m in PANEL_MOMENTA for lr in PANEL_LRS}
+
+
+def compute_edge_runs(progress=print):
+    """Train every run of ``edge_run_settings`` (a few minutes). Returns
+    {name: SharpnessRun}."""
+    runs = {}
+    for name, kwargs in edge_run_settings().items():
+        runs[name] = edge_of_stability_run(**kwargs)
+        if progress:
+            progress(f"{name}: {runs[name].message}")
+    return runs
+
+
+def save_edge_runs(runs, path=EDGE_RUNS_FILE, *, extra=None):
+    """Write {name: SharpnessRun}, and the arrays of ``extra`` under their
+    own names, to an .npz file. A run's path, if kept, is stored in float32
+    (half the size; the losses at those weights are what notebook 12 shows)."""
+    arrays = dict(extra or {})
+    for name, run in runs.items():
+        for key in _RUN_ARRAYS:
+            arrays[f"{name}|{key}"] = getattr(run, key)
+        arrays[f"{name}|settings"] = np.array([run.lr, run.momentum, run.batch_size or 0, run.warmup_steps,
+                                               float(run.diverged)])
+        arrays[f"{name}|message"] = np.array(run.message)
+        if run.path:
+            arrays[f"{name}|path"] = np.array(run.path, dtype=np.float32)
+    np.savez_compressed(path, **arrays)
+
+
+def load_edge_runs(path=EDGE_RUNS_FILE):
+    """The shipped runs of notebook 12 (see edge_run_settings), as
+    {name: SharpnessRun}, written by ``python -m nnlib.curvature``."""
+    runs = {}
+    with np.load(path) as data:
+        for name in dict.fromkeys(key.split("|")[0] for key in data.files if "|" in key):
+            lr, momentum, batch_size, warmup_steps, diverged = data[f"{name}|settings"]
+            runs[name] = SharpnessRun(float(lr), float(momentum), int(batch_size) or None, int(warmup_steps),
+                                      *(data[f"{name}|{key}"] for key in _RUN_ARRAYS[:2]),
+                                      *(data[f"{name}|{key}"] for key in _RUN_ARRAYS[2:]),
+                                      bool(diverged), str(data[f"{name}|message"]),
+                                      list(data[f"{name}|path"].astype(np.float64)) if f"{name}|path" in data else [])
+    return runs
+
+
+
+# Steps to a target loss against the batch size (section 5 of notebook 12):
+# cross-entropy on the 500 digits, SGD from the same start, each batch size
+# with its best rate from a grid spaced by about sqrt(2), three orders of
+# the examples (seeds), two targets.
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 250, 500)
+BATCH_LRS = (2.0, 1.4, 1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.13, 0.09)
+BATCH_SEEDS = (0, 1, 2)
+BATCH_TARGETS = (0.3, 0.1)
+BATCH_MAX_STEPS = 2000
+
+
+def compute_batch_steps(progress=print):
+    """landscape.steps_to_target for every target and seed of the set-up
+    above. Returns {"steps": (targets, seeds, batch sizes) int, -1 where
+    the target was not reached in BATCH_MAX_STEPS; "lr": the best rates,
+    same shape, NaN there}."""
+    from .landscape import steps_to_target
+    from .losses import SoftmaxCrossEntropy
+
+    x, y = digits_subset(DIGITS_SETUP["n"], seed=DIGITS_SETUP["seed"])
+    shape = (len(BATCH_TARGETS), len(BATCH_SEEDS), len(BATCH_SIZES))
+    steps, lrs = np.full(shape, -1), np.full(shape, np.nan)
+    for t, target in enumerate(BATCH_TARGETS):
+        for s, seed in enumerate(BATCH_SEEDS):
+            results = steps_to_target(lambda: digits_network(seed=DIGITS_SETUP["seed"]), SoftmaxCrossEntropy(), x, y,
+                                      batch_sizes=BATCH_SIZES, lrs=BATCH_LRS, target=target,
+                                      max_steps=BATCH_MAX_STEPS, seed=seed)
+            for b, result in enumerate(results):
+                if result.steps is not None:
+                    steps[t, s, b], lrs[t, s, b] = result.steps, result.lr
+            if progress:
+                progress(f"target {target} seed {seed}: {steps[t, s].tolist()}")
+    return {"steps": steps, "lr": lrs}
+
+
+def load_batch_steps(path=EDGE_RUNS_FILE):
+    """The shipped table of compute_batch_steps: {"steps", "lr"} arrays of
+    shape (len(BATCH_TARGETS), len(BATCH_SEEDS), len(BATCH_SIZES))."""
+    with np.load(path) as data:
+        return {"steps": data["batch_steps"], "lr": data["batch_lr"]}
+
+
+def main():
+    """Write EDGE_RUNS_FILE: every run of edge_run_settings and the batch
+    table (about 10 minutes on a busy 2-core machine). Run as
+    ``python -c "from nnlib import curvature; curvature.main()"``."""
+    import time
+
+    started = time.perf_counter()
+    runs = compute_edge_runs()
+    table = compute_batch_steps()
+    save_edge_runs(runs, extra={"batch_steps": table["steps"], "batch_lr": table["lr"]})
+    print(f"wrote {EDGE_RUNS_FILE} in {time.perf_counter() - started:.0f} s")

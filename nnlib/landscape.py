@@ -8,7 +8,8 @@ across a plane:
     parameter_vector / set_parameter_vector   theta as one flat array and back
     loss_at(model, loss, x, y, theta)          the loss at a point (model left as it was)
     loss_along_line(..., start, end, alphas)   the loss at start + alpha (end - start)
-    filter_normalized_direction(model, rng)    a random direction scaled filter by filter (Li et al. 2018)
+    filter_normalized_direction(model, rng, center=)  a random direction scaled filter by filter (Li et al. 2018)
+    training_path(model, loss, x, y, ...)      full-batch gradient descent, its parameters every few steps
     loss_surface(..., center, d1, d2, a, b)    the loss over the plane center + a d1 + b d2
     path_directions(path)                      the two principal directions of a training path
 
@@ -62,23 +63,54 @@ def loss_along_line(model, loss, x, y, start, end, alphas):
     return np.array([loss_at(model, loss, x, y, start + a * (end - start)) for a in alphas])
 
 
-def filter_normalized_direction(model, rng=None):
+def filter_normalized_direction(model, rng=None, *, center=None):
     """A random direction (P,) whose parts have the size of the weights
     they move (Li et al. 2018): a Gaussian direction, then each filter (the
     column of a Linear layer's W feeding one output unit) rescaled to the
-    length of that column of W. Biases get 0. Without this, a step of 1 in
-    the direction would mean much more to small weights than to large ones,
-    and slices of differently scaled networks could not be compared."""
+    length of that column of W at the point the slice is centred on.
+    Biases get 0. Without this, a step of 1 in the direction would mean
+    much more to small weights than to large ones, and slices of
+    differently scaled networks could not be compared.
+
+    center: (P,) the weights to scale to, normally the slice's centre (the
+    trained weights); by default the model's current weights. The model is
+    left as it was."""
     rng = as_rng(rng)
-    parts = []
-    for p in model.parameters():
-        d = rng.standard_normal(p.value.shape)
-        if p.value.ndim == 2:  # a weight matrix (in, out): one filter per column
-            d *= np.linalg.norm(p.value, axis=0) / np.maximum(np.linalg.norm(d, axis=0), 1e-12)
-        else:
-            d[...] = 0.0  # biases stay put, as in Li et al.
-        parts.append(d.ravel())
+    saved = parameter_vector(model)
+    if center is not None:
+        set_parameter_vector(model, center)
+    try:
+        parts = []
+        for p in model.parameters():
+            d = rng.standard_normal(p.value.shape)
+            if p.value.ndim == 2:  # a weight matrix (in, out): one filter per column
+                d *= np.linalg.norm(p.value, axis=0) / np.maximum(np.linalg.norm(d, axis=0), 1e-12)
+            else:
+                d[...] = 0.0  # biases stay put, as in Li et al.
+            parts.append(d.ravel())
+    finally:
+        set_parameter_vector(model, saved)
     return np.concatenate(parts)
+
+
+def training_path(model, loss, x, y, *, lr, steps, keep_every):
+    """Full-batch gradient descent on ``model`` (trained in place) for
+    ``steps`` steps, keeping its parameters every ``keep_every`` steps and
+    after the last. x: (n, features). Returns (steps // keep_every + 1, P)."""
+    steps = check_positive_int(steps, "steps")
+    keep_every = check_positive_int(keep_every, "keep_every")
+    optimizer = SGD(model.parameters(), lr=check_positive_number(lr, "lr"))
+    path = []
+    for step in range(steps + 1):
+        if step % keep_every == 0 or step == steps:
+            path.append(parameter_vector(model))
+        if step == steps:
+            break
+        optimizer.zero_grad()
+        loss.forward(model.forward(x), y)
+        model.backward(loss.backward())
+        optimizer.step()
+    return np.array(path)
 
 
 def loss_surface(model, loss, x, y, center, d1, d2, alphas, betas):

@@ -19,11 +19,16 @@ def small_problem(n=60, seed=0):
     return x, y, curvature.one_hot(y)
 
 
-def fake_run(sharpness, *, lr=1.0, momentum=0.0, diverged=False, steps=None):
+def fake_run(sharpness, *, lr=1.0, momentum=0.0, diverged=False, steps=None, rise_at=None):
+    """A SharpnessRun measured every 10 steps; the loss falls smoothly,
+    except for one rise at step ``rise_at``."""
     sharpness = np.asarray(sharpness, dtype=float)
     measured = np.arange(len(sharpness)) * 10
     steps = measured[-1] if steps is None else steps
-    return SharpnessRun(lr, momentum, None, 0, np.full(steps, 0.1), np.full(steps, lr), measured, sharpness,
+    loss = np.geomspace(0.1, 0.01, max(steps, 1))[:steps]
+    if rise_at is not None:
+        loss[rise_at] = 2 * loss[rise_at - 1]
+    return SharpnessRun(lr, momentum, None, 0, loss, np.full(steps, lr), measured, sharpness,
                         np.full(len(sharpness), 0.05), np.zeros(len(sharpness)), diverged,
                         "diverged at step 3: ..." if diverged else f"{steps} steps")
 
@@ -33,27 +38,94 @@ def fake_run(sharpness, *, lr=1.0, momentum=0.0, diverged=False, steps=None):
 def test_regimes_are_named_from_the_ratio_to_the_threshold():
     below = summarize_sharpness(fake_run([1.0, 1.2, 1.4, 1.5, 1.6]))
     assert below.regime == "below the threshold" and below.reached_at is None
-    edge = summarize_sharpness(fake_run([1.0, 1.5, 2.2, 2.0, 1.9, 2.1, 2.0]))
-    assert edge.regime == "edge of stability" and edge.reached_at == 20
+    almost = summarize_sharpness(fake_run([1.0, 1.5, 1.9, 1.95, 1.99], rise_at=25))  # 0.99 x 2/lr, never 1
+    assert almost.regime == "below the threshold" and almost.peak == pytest.approx(0.995)
+    edge = summarize_sharpness(fake_run([1.0, 1.5, 2.2, 2.0, 1.9, 2.1, 2.0], rise_at=25))
+    assert edge.regime == "edge of stability" and edge.reached_at == 20 and edge.first_rise == 25
     assert edge.low == pytest.approx(0.95) and edge.high == pytest.approx(1.05)
+    rising = summarize_sharpness(fake_run([1.0, 1.5, 2.0, 2.1, 2.2, 2.3, 2.4]))  # above, but the loss never rose
+    assert rising.regime == "reached, still rising" and rising.first_rise is None
+    early = summarize_sharpness(fake_run([1.0, 1.5, 2.0, 2.1, 2.2, 2.3, 2.4], rise_at=5))  # a rise before reaching
+    assert early.regime == "reached, still rising"
+    cycles = summarize_sharpness(fake_run([1.0, 1.5, 2.05, 1.7, 1.85, 2.0, 1.6, 1.8, 2.0], rise_at=25))
+    assert cycles.regime == "catapults" and cycles.catapults == 2
     left = summarize_sharpness(fake_run([1.0, 2.0, 1.5, 1.0, 0.6, 0.5, 0.4]))
     assert left.regime == "reached, then left" and left.reached_at == 10
     assert summarize_sharpness(fake_run([3.0], diverged=True, steps=3)).regime == "diverged"
 
 
 def test_momentum_moves_the_threshold():
-    run = fake_run([1.0, 2.5, 3.0, 2.9, 3.1, 3.0], momentum=0.5)
+    run = fake_run([1.0, 2.5, 3.0, 2.9, 3.1, 3.0], momentum=0.5, rise_at=25)
     assert run.threshold == pytest.approx(3.0)
     assert summarize_sharpness(run).regime == "edge of stability"
-    assert summarize_sharpness(fake_run([1.0, 2.5, 3.0, 2.9, 3.1, 3.0])).regime == "reached, then left"
+    assert summarize_sharpness(fake_run([1.0, 2.5, 3.0, 2.9, 3.1, 3.0], rise_at=25)).regime == "edge of stability"
+    assert summarize_sharpness(fake_run([1.0, 2.5, 3.0, 2.9, 3.1, 3.0], lr=0.5)).regime == "below the threshold"
     assert "(2+2β)/lr = 3" in describe_sharpness(run)
 
 
 def test_descriptions_say_what_happened_in_words():
-    assert "below 2/lr = 2 all along" in describe_sharpness(fake_run([1.0, 1.2, 1.4]))
-    assert "reaches 2/lr = 2 at step 20" in describe_sharpness(fake_run([1.0, 1.5, 2.0, 2.0, 2.1, 1.9]))
-    assert "starts above 2/lr = 2" in describe_sharpness(fake_run([2.5, 2.0, 2.0, 2.1, 1.9]))
-    assert "diverged at step 3" in describe_sharpness(fake_run([3.0], diverged=True, steps=3))
+    assert "below 2/lr = 2 all along (at most 0.70 times it, still rising)" in describe_sharpness(
+        fake_run([1.0, 1.2, 1.4]))
+    edge = describe_sharpness(fake_run([1.0, 1.5, 2.0, 2.0, 2.1, 1.9], rise_at=35))
+    assert "reaches 2/lr = 2 at step 20; the loss first goes up at step 35; " in edge
+    assert "over the second half 0.95 to 1.05 times it (edge of stability)" in edge
+    assert "starts above 2/lr = 2" in describe_sharpness(fake_run([2.5, 2.0, 2.0, 2.1, 1.9], rise_at=2))
+    assert "(a catapult) 2 times, climbing back" in describe_sharpness(
+        fake_run([1.0, 1.5, 2.05, 1.7, 1.85, 2.0, 1.6, 1.8, 2.0], rise_at=25))
+    assert "keeps rising (1.20 times it at the end); the loss has not gone up" in describe_sharpness(
+        fake_run([1.0, 1.5, 2.0, 2.1, 2.2, 2.3, 2.4]))
+    said = describe_sharpness(fake_run([3.0], diverged=True, steps=3))
+    assert "diverged at step 3" in said and "sharpness 3.0 at the start, above 2/lr = 2" in said
+    # A start below the threshold that sharpens past it before diverging says so.
+    said = describe_sharpness(fake_run([1.5, 2.4], diverged=True, steps=15))
+    assert "sharpness 1.5 at the start, below 2/lr = 2, then 2.4 at step 10, above it" in said
+
+
+def test_every_shipped_run_is_described_truly():
+    """The panel's 18 settings and the four other runs: the words of the
+    status line agree with the numbers of the run."""
+    runs = curvature.load_edge_runs()
+    assert set(runs) == set(curvature.edge_run_settings())
+    for name, run in runs.items():
+        summary, said = summarize_sharpness(run), describe_sharpness(run)
+        ratios = summary.ratios
+        if summary.regime == "diverged":
+            side = "above" if ratios[0] >= 1 else "below"
+            assert f"at the start, {side}" in said, (name, said)
+            continue
+        if summary.reached_at is None:
+            assert ratios.max() < 1 and "all along" in said, (name, said)
+            continue
+        first = int(np.argmax(ratios >= 1))
+        assert run.measured_at[first] == summary.reached_at and np.all(ratios[:first] < 1)
+        if summary.regime == "edge of stability":
+            # Once the loss has gone up, the sharpness stays close to the threshold.
+            assert summary.first_rise is not None and 0.9 <= summary.low and summary.high <= 1.5, (name, said)
+        if summary.regime == "catapults":
+            assert summary.low < 0.9 and summary.catapults >= 1, (name, said)
+    expected = {"lr=0.5 momentum=0": "below the threshold", "lr=1 momentum=0": "edge of stability",
+                "lr=2 momentum=0": "edge of stability", "lr=3 momentum=0": "diverged",
+                "lr=0.8 momentum=0.5": "below the threshold", "lr=1 momentum=0.5": "edge of stability",
+                "lr=1 momentum=0.9": "catapults", "lr=2 momentum=0.9": "diverged",
+                "cross-entropy": "reached, then left", "batch 10": "below the threshold",
+                "batch 50": "below the threshold"}
+    assert {name: summarize_sharpness(runs[name]).regime for name in expected} == expected
+
+
+def test_shipped_runs_match_a_retrain():
+    """The first 60 steps of the shipped lr = 1 run, trained again."""
+    stored = curvature.load_edge_runs()["lr=1 momentum=0"]
+    again = curvature.edge_of_stability_run(1.0, steps=60)
+    np.testing.assert_allclose(again.sharpness, stored.sharpness[:4], rtol=1e-4)
+    np.testing.assert_allclose(again.loss, stored.loss[:60], rtol=1e-9)
+    assert len(stored.path) == 31 and stored.path[0].shape == (2410,)
+
+
+def test_shipped_batch_table_has_its_shape():
+    table = curvature.load_batch_steps()
+    shape = (len(curvature.BATCH_TARGETS), len(curvature.BATCH_SEEDS), len(curvature.BATCH_SIZES))
+    assert table["steps"].shape == shape and table["lr"].shape == shape
+    assert np.all(table["steps"] > 0) and set(np.unique(table["lr"])) <= set(curvature.BATCH_LRS)
 
 
 def test_warmup_rate_rises_linearly_to_the_peak():
@@ -164,6 +236,27 @@ def test_filter_normalised_directions_match_each_unit_and_skip_biases():
             assert not part.any()
 
 
+def test_filter_normalised_to_the_centre_not_to_the_model():
+    model = curvature.digits_network(hidden=8)
+    before = landscape.parameter_vector(model)
+    center = landscape.parameter_vector(curvature.digits_network(hidden=8, init_scale=3.0, seed=4))
+    d = landscape.filter_normalized_direction(model, rng=0, center=center)
+    np.testing.assert_array_equal(landscape.parameter_vector(model), before)  # the model is left as it was
+    other = curvature.digits_network(hidden=8)
+    landscape.set_parameter_vector(other, center)
+    np.testing.assert_array_equal(d, landscape.filter_normalized_direction(other, rng=0))
+
+
+def test_training_path_keeps_every_few_steps():
+    x, _, t = small_problem()
+    path = landscape.training_path(curvature.digits_network(hidden=8), nnlib.MSELoss(), x, t, lr=0.5, steps=10,
+                                   keep_every=4)
+    assert path.shape == (4, nnlib.count_parameters(curvature.digits_network(hidden=8)))  # steps 0, 4, 8, 10
+    run = curvature.train_tracking_sharpness(curvature.digits_network(hidden=8), nnlib.MSELoss(), x, t, lr=0.5,
+                                             steps=8, every=8, keep_path_every=4)
+    np.testing.assert_allclose(path[:3], np.array(run.path), rtol=1e-12)
+
+
 def test_path_directions_of_a_path_in_a_plane():
     rng = np.random.default_rng(0)
     u, v = np.linalg.qr(rng.standard_normal((50, 2)))[0].T
@@ -267,6 +360,10 @@ def test_a_cached_move_redraws_only_the_curves(edge_panel):
 
 
 def test_panel_busy_line_only_for_new_settings(edge_panel):
+    from nnlib.widgets import edge_of_stability_panel
+
     assert edge_panel.busy(lr=1.0, momentum=0.0) is None
-    assert edge_panel.busy(lr=0.8, momentum=0.9).startswith("lr=0.8 momentum=0.9: training 600 steps")
+    assert edge_panel.busy(lr=0.8, momentum=0.9) is None  # shipped
+    empty = edge_of_stability_panel({(1.0, 0.0): edge_panel.runs[(1.0, 0.0)]})
+    assert empty.busy(lr=0.8, momentum=0.9).startswith("lr=0.8 momentum=0.9: training 600 steps")
     assert set(edge_panel.stops) == {"lr", "momentum"}

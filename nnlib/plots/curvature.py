@@ -25,22 +25,23 @@ TEXT = {
     "d1": "direction 1 (filter-normalised)",
     "d2": "direction 2 (filter-normalised)",
     "pca_title": "The training path on its own principal plane",
-    "pc1": "principal direction 1 ({share:.0f}% of the path's spread)",
-    "pc2": "principal direction 2 ({share:.0f}%)",
+    "pc1": "principal direction 1 ({share:.1f}% of the path's spread)",
+    "pc2": "principal direction 2 ({share:.1f}%)",
     "path": "training path (projected)",
     "start": "start",
     "end": "trained",
     "true_loss": "true loss along the path",
     "plane_loss": "loss of the plane at the projected points",
     "compare_title": "The path is not on the plane",
+    "path_points": "step of the path",
     "noise_title": "Gradient noise scale during training",
     "noise": "noise scale tr(Σ)/|G|²",
     "batch_size": "batch size",
     "steps_to_target": "steps to reach the target loss",
     "steps_title": "Steps to a training loss of {target:g}",
-    "measured": "measured (best learning rate of each batch size)",
+    "measured": "measured, order of examples {seed} (best rate of each batch size)",
     "ideal": "perfect scaling: steps ∝ 1/batch",
-    "fit": "fit S_min (1 + B_crit / B), B_crit = {b:.0f}",
+    "fit": "fit to the median: S_min (1 + B_crit / B), B_crit = {b:.0f}",
     "critical": "B_crit",
     "lr_threshold": "threshold 2/lr now (warmup: lr grows)",
     "edge_title": "Sharpness against the threshold {name} = {value:.2g}",
@@ -147,14 +148,15 @@ class EdgeView:
         self.loss_line.set_data(np.arange(len(losses)), losses)
 
 
-def plot_landscape(line, slice_grid, plane_grid, plane, true_path_loss, plane_path_loss):
+def plot_landscape(line, slice_grid, plane_grid, plane, true_path_loss, plane_path_loss, steps=None):
     """Four views of the loss landscape.
 
     line: (alphas, losses) from initial to trained weights; slice_grid:
     (alphas, betas, losses) on a filter-normalised random plane; plane_grid:
     (alphas, betas, losses) on the path's principal plane; plane: the
     PathPlane (coords of the path); true_path_loss, plane_path_loss: (T,)
-    the loss at each point of the path and on the plane at its projection.
+    the loss at each point of the path and on the plane at its projection;
+    steps: (T,) the step of each point (default 0, 1, ...).
     """
     fig, axes = plt.subplots(2, 2, figsize=(12, 9.5), layout="constrained")
     ax = axes[0, 0]
@@ -190,11 +192,11 @@ def plot_landscape(line, slice_grid, plane_grid, plane, true_path_loss, plane_pa
     ax.plot(*plane.coords[-1], "*", color="white", markersize=14, markeredgecolor="black", label=TEXT["end"])
     ax.legend(loc="lower left", fontsize=9)
     ax = axes[1, 1]
-    points = np.arange(len(true_path_loss))
+    points = np.arange(len(true_path_loss)) if steps is None else steps
     ax.plot(points, true_path_loss, "-", color=COLORS["train"], linewidth=2, label=TEXT["true_loss"])
     ax.plot(points, plane_path_loss, "--", color=COLORS["path"], linewidth=2, label=TEXT["plane_loss"])
     ax.set_yscale("log")
-    ax.set_xlabel("point of the path (every 10 steps)")
+    ax.set_xlabel(TEXT["path_points"])
     ax.set_ylabel(TEXT["loss"])
     ax.set_title(TEXT["compare_title"])
     ax.grid(True, alpha=0.3)
@@ -202,11 +204,12 @@ def plot_landscape(line, slice_grid, plane_grid, plane, true_path_loss, plane_pa
     return fig
 
 
-def plot_batch_size(noise_steps, noise, losses, results, target, fit):
+def plot_batch_size(noise_steps, noise, losses, batch_sizes, steps, target, fit):
     """Left: the noise scale (and loss) during training. Right: steps to
-    the target loss against the batch size, log-log, with perfect 1/B
-    scaling from the smallest batch and the fitted S_min (1 + B_crit / B).
-    results: BatchSizeResult list; fit: (S_min, B_crit)."""
+    the target loss against the batch size, log-log: one row of ``steps``
+    (seeds, batch sizes) per order of the examples, perfect 1/B scaling
+    from the smallest batch (median) and the fitted S_min (1 + B_crit / B),
+    fit = (S_min, B_crit), to the median over the rows."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
     left.plot(noise_steps, noise, "o-", color=COLORS["train"], label=TEXT["noise"])
     left.set_yscale("log")
@@ -218,12 +221,14 @@ def plot_batch_size(noise_steps, noise, losses, results, target, fit):
     twin.plot(noise_steps, losses, "-", color=COLORS["validation"], label=TEXT["loss"])
     twin.set_yscale("log")
     twin.set_ylabel(TEXT["loss"], color=COLORS["validation"])
-    done = [r for r in results if r.steps is not None]
-    sizes = np.array([r.batch_size for r in done], dtype=float)
-    steps = np.array([r.steps for r in done], dtype=float)
-    right.plot(sizes, steps, "o", color=COLORS["train"], markersize=7, label=TEXT["measured"])
+    sizes = np.asarray(batch_sizes, dtype=float)
+    steps = np.asarray(steps, dtype=float)
+    for seed, (row, marker) in enumerate(zip(steps, "osD^v")):
+        right.plot(sizes, row, marker, color=COLORS["train"], markersize=6, alpha=0.75, fillstyle="none",
+                   label=TEXT["measured"].format(seed=seed))
+    median = np.median(steps, axis=0)
     grid = np.geomspace(sizes.min(), sizes.max(), 100)
-    right.plot(grid, steps[0] * sizes[0] / grid, ":", color=COLORS["neutral"], label=TEXT["ideal"])
+    right.plot(grid, median[0] * sizes[0] / grid, ":", color=COLORS["neutral"], label=TEXT["ideal"])
     s_min, b_crit = fit
     right.plot(grid, s_min * (1 + b_crit / grid), "-", color=COLORS["path"], label=TEXT["fit"].format(b=b_crit))
     right.axvline(b_crit, color=COLORS["path"], linestyle="--", linewidth=1)
@@ -234,5 +239,5 @@ def plot_batch_size(noise_steps, noise, losses, results, target, fit):
     right.set_ylabel(TEXT["steps_to_target"])
     right.set_title(TEXT["steps_title"].format(target=target))
     right.grid(True, alpha=0.3, which="both")
-    right.legend(fontsize=9)
+    right.legend(fontsize=8)
     return fig

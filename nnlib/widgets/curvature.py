@@ -2,19 +2,21 @@
 on 500 digits (MSE on one-hot targets) with the sharpness measured every 20
 steps, for a learning rate and a momentum chosen with sliders.
 
-A run takes about a second; each setting is trained once, on first use,
-and kept in ``panel.runs`` (the notebook passes the runs it already has),
-so moving back to a setting is instant.
+The 18 runs (6 rates x 3 momenta) are shipped in
+nnlib/resources/nb12_runs.npz (``curvature.load_edge_runs``): each takes a
+few seconds to train with the sharpness measured precisely. A setting
+missing from ``panel.runs`` is trained on first use and kept.
 """
 
 import ipywidgets as widgets
 
-from ..curvature import DIGITS_SETUP, describe_sharpness, edge_of_stability_run
+from ..curvature import (DIGITS_SETUP, PANEL_LRS, PANEL_MOMENTA, describe_sharpness, edge_of_stability_run,
+                         panel_runs)
 from ..plots.curvature import EdgeView
 from .panel import SliderPanel, learning_rate_slider
 
-MOMENTA = (0.0, 0.5, 0.9)
-LR_RANGE = (0.5, 3.0)  # 0.5, 0.8, 1, 1.5, 2, 3
+MOMENTA = PANEL_MOMENTA
+LR_RANGE = (PANEL_LRS[0], PANEL_LRS[-1])  # 0.5, 0.8, 1, 1.5, 2, 3
 
 
 def edge_of_stability_panel(runs=None, *, lr=1.0, momentum=0.0):
@@ -23,13 +25,14 @@ def edge_of_stability_panel(runs=None, *, lr=1.0, momentum=0.0):
     its threshold (2 + 2 momentum) / lr against the step, and the loss.
 
     runs: {(lr, momentum): SharpnessRun} of ``edge_of_stability_run(lr,
-    momentum=momentum)``, a cache; missing settings are trained on first use
+    momentum=momentum)``, a cache (by default the shipped runs,
+    ``curvature.panel_runs()``); missing settings are trained on first use
     and kept. The status line is ``describe_sharpness`` of the run.
     """
     lr_control = learning_rate_slider(lr, *LR_RANGE)
     if momentum not in MOMENTA:
         raise ValueError(f"momentum must be one of {MOMENTA}; got {momentum!r}")
-    runs = {} if runs is None else runs
+    runs = panel_runs() if runs is None else runs
     view = EdgeView(DIGITS_SETUP["steps"])
 
     def run_for(lr, momentum):
@@ -51,7 +54,7 @@ def edge_of_stability_panel(runs=None, *, lr=1.0, momentum=0.0):
                                                description="momentum", continuous_update=False,
                                                style={"description_width": "initial"})
     panel = SliderPanel(draw, {"lr": lr_control, "momentum": momentum_control}, view.figure,
-                        stops={"lr": [0.5, 0.8, 1.0, 1.5, 2.0, 3.0], "momentum": [0.0, 0.5]}, busy=busy)
+                        stops={"lr": list(PANEL_LRS), "momentum": [0.0, 0.5]}, busy=busy)
     panel.runs = runs
     panel.view = view
     return panel
