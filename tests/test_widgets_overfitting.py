@@ -320,3 +320,21 @@ def test_weight_decay_panel_keeps_the_legend_over_a_wild_fit():
     rows, cols = slice(int(height - box.y1) + 2, int(height - box.y0) - 2), slice(int(box.x0) + 2, int(box.x1) - 2)
     np.testing.assert_array_equal(wild[rows, cols], calm[rows, cols])
     assert not np.array_equal(wild, calm)
+
+
+def test_degree_panel_hatches_degrees_within_the_noise_outside_the_sweet_spot():
+    """15 points, sample 0: degree 3 is the lowest, degree 4 is clearly worse
+    (1.6 paired standard errors), degree 5 comes back within one: it stays
+    "overfitting" (the regions are contiguous) but its band is hatched, and
+    the status says that a lower degree does as well."""
+    from nnlib.plots.overfitting import HATCH
+
+    panel = degree_panel(degree=5, n_points=15, noise=0.3, seed=0)
+    data = panel.sample()
+    assert data.names[3:6] == ["sweet spot", "overfitting", "overfitting"]
+    np.testing.assert_array_equal(data.within, of.within_noise(data.val_errors, data.val_ses))
+    assert [panel.view.bands[d].get_hatch() for d in (3, 4, 5, 6)] == [None, None, HATCH, None]
+    assert "within one paired standard error of the lowest (1.0), but beyond a clearly worse" in panel.text
+    assert panel.text.endswith("a lower degree does as well")
+    panel.controls["n_points"].value = 30  # another sample: no degree outside the sweet spot is within the noise
+    assert all(band.get_hatch() is None for band in panel.view.bands)

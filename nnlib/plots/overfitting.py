@@ -14,6 +14,7 @@ Every view takes numbers computed by ``nnlib.overfitting`` and only draws.
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from ..overfitting import X_RANGE, true_curve
@@ -38,6 +39,7 @@ TEXT = {
     "noise_floor_plain": "noise floor σ² (dotted)",
     "noise_floor": "noise floor σ² = {floor:.3g}",
     "current": "current degree",
+    "within_noise": "hatched: within the noise, past a worse degree",
     "errors_title": "Errors against degree (sample {seed})",
     "errors_clipped": "errors above {top:g} leave the plot",
     "underfitting": "underfitting",
@@ -130,6 +132,8 @@ ERROR_LIMITS = (1e-3, 1e2)
 LEARNING_LIMITS = (0.01, 100.0)
 # The sweet-spot label sits lower, so that it never covers its neighbours' labels.
 LABEL_HEIGHTS = {"underfitting": 0.98, "sweet spot": 0.91, "overfitting": 0.98}
+HATCH = "///"  # degrees within the noise of the lowest, but outside the sweet spot
+HATCH_COLOR = "#444444"
 NAME_WIDTH = 0.42  # about how many degrees one character of a region name takes on the degree panel
 REGION_COLORS = {"underfitting": "#9ecae1", "sweet spot": "#a1d99b", "overfitting": "#fdae6b"}
 CLASS_COLORS = ("#1f77b4", "#ff7f0e")
@@ -255,8 +259,12 @@ class DegreeView:
         ax.set_title(" ", fontsize=12)
         # Below the axes, not inside: at low noise the validation curve's minimum
         # sits in the lower left corner, where a legend inside would cover it.
-        self.err_legend = err_legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9,
-                                                 framealpha=1.0)
+        # The hatch's legend entry is a stand-in: the hatched bands change with the sample.
+        handles, _ = ax.get_legend_handles_labels()
+        hatched = Patch(facecolor=REGION_COLORS["overfitting"], alpha=0.35, hatch=HATCH, edgecolor=HATCH_COLOR,
+                        linewidth=0, label=TEXT["within_noise"])
+        self.err_legend = err_legend = ax.legend(handles=[*handles, hatched], loc="upper center",
+                                                 bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9, framealpha=1.0)
         _animate(self.points, self.fit_line, self.clip_note, self.ax_fit.title, fit_legend,
                  *self.bands, *self.region_labels.values(), self.train_line, self.val_line, self.floor_line,
                  self.marker, self.error_note, self.ax_err.title, err_legend)
@@ -276,8 +284,10 @@ class DegreeView:
                                layer_key=lambda: self.samples_drawn, fixed=[self.fit_legend, self.err_legend],
                                on_top=list(self.region_labels.values()))
 
-    def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed):
-        """Draw what changes with the sample: the points, both error curves, the regions."""
+    def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed, within=None):
+        """Draw what changes with the sample: the points, both error curves, the regions.
+        within: (degrees,) bool, True where the validation error is within one
+        standard error of the lowest; such degrees outside the sweet spot are hatched."""
         key = (id(train[0]), id(val[0]))
         if key == self._data_key:
             return
@@ -289,8 +299,11 @@ class DegreeView:
         floor = noise**2
         self.floor_line.set_ydata([floor, floor])
         self.floor_line.set_visible(floor >= ERROR_LIMITS[0])
-        for band, name in zip(self.bands, names):
+        within = np.zeros(len(names), dtype=bool) if within is None else np.asarray(within, dtype=bool)
+        for band, name, close in zip(self.bands, names, within):
             band.set_facecolor(REGION_COLORS[name])
+            band.set_hatch(HATCH if close and name != "sweet spot" else None)
+            band.set_edgecolor(HATCH_COLOR)
         # Each region's name sits over the middle of its widest run of degrees.
         widest = {}
         for name, first, last in region_spans(names):

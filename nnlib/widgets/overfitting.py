@@ -16,7 +16,7 @@ import numpy as np
 from .. import load_digits
 from ..capacity import polynomial_features
 from ..overfitting import (SEEDS, WIDTHS, X_RANGE, WidthSweep, degree_errors, double_descent, fit_polynomial,
-                           fit_regions, paired_standard_errors, predict_polynomial, ridge_solutions, sine_data)
+                           fit_regions, paired_standard_errors, predict_polynomial, ridge_solutions, sine_data, within_noise)
 from ..plots.overfitting import DegreeView, DoubleDescentView, HiddenUnitsView, WeightDecayView, describe_region
 from .panel import SliderPanel
 
@@ -44,6 +44,7 @@ class SineSample:
                                                                          standard_errors=True)
         self.best_degree = int(np.argmin(self.val_errors))
         self.names = fit_regions(self.val_errors, standard_errors=self.val_ses)
+        self.within = within_noise(self.val_errors, self.val_ses)  # hatched where outside the sweet spot
         self.curves = [predict_polynomial(fit_polynomial(*self.train, d), grid) for d in degrees]
 
 
@@ -82,7 +83,8 @@ def degree_panel(*, degree=3, n_points=30, noise=0.3, seed=0):
     def draw(degree, n_points, noise, seed):
         data = sample(n_points, noise, seed)
         noise = round(float(noise), 4)
-        view.show_data(data.train, data.val, data.train_errors, data.val_errors, data.names, noise=noise, seed=seed)
+        view.show_data(data.train, data.val, data.train_errors, data.val_errors, data.names, noise=noise, seed=seed,
+                       within=data.within)
         clipped = view.show_fit(data.curves[degree], degree, n=n_points, noise=noise)
         name = data.names[degree]
         best = data.best_degree
