@@ -15,6 +15,8 @@ import numpy as np
 
 from .. import load_digits
 from ..capacity import polynomial_features
+# WidthSweep (and its WIDTHS, SEEDS) is computed in nnlib.overfitting; imported here for the
+# hidden-units panel and for code that imported it from this module.
 from ..overfitting import (SEEDS, WIDTHS, X_RANGE, WidthSweep, degree_errors, double_descent, fit_polynomial,
                            fit_regions, paired_standard_errors, predict_polynomial, ridge_solutions, sine_data, within_noise)
 from ..plots.overfitting import DegreeView, DoubleDescentView, HiddenUnitsView, WeightDecayView, describe_region
