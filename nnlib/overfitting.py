@@ -4,12 +4,14 @@
     fit_polynomial        the least-squares polynomial of one degree (+ ridge penalty)
     degree_errors         training and validation error for many degrees
     standard_error        the standard error of a mean (over validation points, or seeds)
-    fit_regions           underfitting, one sweet spot, overfitting (one-standard-error rule)
+    paired_standard_errors  the standard error of each model's difference from the best, as pairs
+    fit_regions           underfitting, one sweet spot, overfitting (a contiguous 1-SE rule)
     learning_curves       error against the number of training points
     ridge_solutions       least squares for many penalties from one SVD
     double_descent        random ReLU features on the digits, 10 to 2000 features
     flipped_moons         two moons with a fifth of the training labels wrong
     train_hidden_units    a 2-h-h-2 network trained on them
+    WidthSweep            networks of every width from several seeds, scored on validation and fresh moons
 
 Everything takes a seed, so the same call gives the same numbers. Plots
 live in ``nnlib.plots.overfitting``, slider panels in
@@ -27,7 +29,7 @@ from .datasets import corrupt_labels, make_moons, make_sine
 from .layers import mlp
 from .losses import SoftmaxCrossEntropy
 from .optim import SGD
-from .training import fit
+from .training import accuracy, fit, predict
 
 X_RANGE = (0.0, 1.0)  # make_sine draws x in [0, 1]; every fit maps this range to [-1, 1]
 VALIDATION_SEED_OFFSET = 10_000  # the validation points of seed s come from seed s + 10000
@@ -70,18 +72,20 @@ def degree_errors(train, val, degrees, *, l2=0.0, standard_errors=False):
     """Training and validation mean squared error of the polynomial fit of
     each degree. train, val: (x, y) pairs of (n,) arrays.
     Returns (train_errors, val_errors), each (len(degrees),); with
-    ``standard_errors=True`` also the standard error of each validation
-    error (it is a mean over the validation points: std / sqrt(n_val))."""
-    train_errors, val_errors, val_ses = [], [], []
+    ``standard_errors=True`` also the *paired* standard error of each
+    degree's difference from the degree with the lowest validation error
+    (paired_standard_errors: every degree is scored on the same validation
+    points; 0 for the lowest itself)."""
+    train_errors, squared = [], []
     for degree in degrees:
         weights = fit_polynomial(*train, degree, l2=l2)
         train_errors.append(mean_squared_error(predict_polynomial(weights, train[0]), train[1]))
-        squared = (predict_polynomial(weights, val[0]) - val[1]) ** 2
-        val_errors.append(float(np.mean(squared)))
-        val_ses.append(standard_error(squared))
+        squared.append((predict_polynomial(weights, val[0]) - val[1]) ** 2)
+    squared = np.array(squared)  # (degrees, n_val): one squared error per degree and validation point
+    val_errors = squared.mean(axis=1)
     if standard_errors:
-        return np.array(train_errors), np.array(val_errors), np.array(val_ses)
-    return np.array(train_errors), np.array(val_errors)
+        return np.array(train_errors), val_errors, paired_standard_errors(squared)
+    return np.array(train_errors), val_errors
 
 
 def standard_error(values):
@@ -93,24 +97,60 @@ def standard_error(values):
     return float(values.std(ddof=1) / np.sqrt(len(values)))
 
 
-def fit_regions(val_errors, *, standard_error=None, tolerance=0.2):
+def paired_standard_errors(losses):
+    """How far each model's mean loss is from the best one's, in noise units.
+
+    losses: (models, n): the loss of every model on the *same* n examples
+    (the squared error on each validation point, or the error of each seed).
+    Because the models share the examples, they are compared as pairs: for
+    model i the n differences losses[i] - losses[best] (best: the lowest
+    mean) have a mean and a standard error std / sqrt(n); an example that is
+    hard for every model cancels out. Returns (models,) those standard
+    errors (0 for the best model itself)."""
+    losses = check_array(losses, "losses", ndim=2)
+    if losses.shape[1] < 2:
+        raise ValueError(f"losses must hold at least 2 examples per model (columns); got shape {losses.shape}")
+    best = int(np.argmin(losses.mean(axis=1)))
+    differences = losses - losses[best]
+    return differences.std(axis=1, ddof=1) / np.sqrt(losses.shape[1])
+
+
+def within_noise(val_errors, standard_errors):
+    """True for each model whose validation error is at most one standard
+    error above the lowest. val_errors, standard_errors: (n,) (the standard
+    error of each model's difference from the best). Returns (n,) bool."""
+    val_errors = check_array(val_errors, "val_errors", ndim=1)
+    standard_errors = np.broadcast_to(check_array(standard_errors, "standard_errors", ndim=(0, 1)), val_errors.shape)
+    if np.any(standard_errors < 0):
+        raise ValueError(f"standard_errors must be >= 0; got {standard_errors.min()!r}")
+    return val_errors - val_errors.min() <= standard_errors
+
+
+def fit_regions(val_errors, *, standard_errors=None, standard_error=None, tolerance=0.2):
     """Name each point of a validation-error curve (ordered from the least
     to the most flexible model), in three runs that always come in this
     order: "underfitting", then one "sweet spot", then "overfitting".
 
     The sweet spot is the run of neighbouring models around the lowest
-    validation error whose errors stay within a margin of the lowest; it
+    validation error whose errors are within the noise of the lowest; it
     stops at the first model on each side that is clearly worse. Everything
     before it underfits, everything after it overfits (a more flexible model
-    that comes back down after a clearly worse one still counts as
-    overfitting: one curve cannot tell that dip from luck).
+    that comes back within the noise after a clearly worse one still counts
+    as overfitting: one curve cannot tell that dip from luck, and a simpler
+    model does as well).
 
-    The margin is ``standard_error`` when given: one number, the noise of
-    the lowest error (the standard error of a mean over validation examples,
-    or over seeds). That is the *one-standard-error rule* (Hastie,
-    Tibshirani and Friedman, ESL §7.10): two models whose errors differ by
-    less than the noise are not told apart. Without it the margin is
-    ``tolerance`` times the lowest error (0.2: within 20 %).
+    "Within the noise" is, in order of preference:
+    - ``standard_errors`` (n,): model i is within if its error is at most
+      standard_errors[i] above the lowest; give the paired standard errors
+      of each model's difference from the best (paired_standard_errors);
+    - ``standard_error``: one number for every model;
+    - else within ``tolerance`` times the lowest error (0.2: within 20 %).
+
+    This is a contiguous variant of the *one-standard-error rule* of
+    Hastie, Tibshirani and Friedman (ESL §7.10), which picks the simplest
+    model within one standard error of the best: here all the neighbours
+    within the noise form the sweet spot, so that the three regions stay
+    one run each.
 
     val_errors: (n,). Returns a list of n names.
     """
@@ -118,15 +158,21 @@ def fit_regions(val_errors, *, standard_error=None, tolerance=0.2):
     if len(val_errors) == 0:
         raise ValueError("val_errors is empty; give at least one error")
     best = int(np.argmin(val_errors))
-    if standard_error is None:
-        tolerance = check_range(tolerance, "tolerance", 0.0, np.inf)
-        limit = (1.0 + tolerance) * val_errors[best]
+    if standard_errors is not None:
+        standard_errors = check_array(standard_errors, "standard_errors", ndim=1)
+        if standard_errors.shape != val_errors.shape:
+            raise ValueError(f"standard_errors must have one value per error, shape {val_errors.shape}; "
+                             f"got shape {standard_errors.shape}")
+        inside = within_noise(val_errors, standard_errors)
+    elif standard_error is not None:
+        inside = val_errors <= val_errors[best] + check_range(standard_error, "standard_error", 0.0, np.inf)
     else:
-        limit = val_errors[best] + check_range(standard_error, "standard_error", 0.0, np.inf)
+        tolerance = check_range(tolerance, "tolerance", 0.0, np.inf)
+        inside = val_errors <= (1.0 + tolerance) * val_errors[best]
     first = last = best
-    while first > 0 and val_errors[first - 1] <= limit:
+    while first > 0 and inside[first - 1]:
         first -= 1
-    while last < len(val_errors) - 1 and val_errors[last + 1] <= limit:
+    while last < len(val_errors) - 1 and inside[last + 1]:
         last += 1
     n_over = len(val_errors) - 1 - last
     return ["underfitting"] * first + ["sweet spot"] * (last - first + 1) + ["overfitting"] * n_over
@@ -253,3 +299,62 @@ def train_hidden_units(train, val, hidden, *, epochs=300, batch_size=25, lr=0.05
     history = fit(model, SoftmaxCrossEntropy(), optimizer, *train, epochs=epochs,
                   batch_size=batch_size, validation=val, rng=seed)
     return model, history
+
+
+FRESH_SEED_OFFSET = 20_000  # the fresh moons of data seed s come from seed s + 20000
+WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128)
+SEEDS = (0, 1, 2, 3, 4)
+
+
+class WidthSweep:
+    """Networks 2-h-h-2 of every width in ``widths``, trained on the moons
+    with flipped labels from each of ``seeds`` (the seed sets the network's
+    starting weights and batch order; the data are always the same).
+
+    train_accuracies, val_accuracies: (seeds, widths), on the 150 training
+    points (flipped labels) and the 150 validation points;
+    fresh_accuracies: (seeds, widths), the same networks on ``n_fresh`` new
+    moons (right labels) that took no part in any choice, to check the
+    validation scores; train_accuracy, val_accuracy: means over the seeds
+    (one per width); val_errors: the mean validation error; val_ses: the
+    paired standard error over the seeds of each width's difference from
+    the best width; names: the regions read from val_errors with val_ses
+    (fit_regions); probability: the class-1 probability maps of the first
+    seed's networks (the boundaries the panel draws), seed_train_accuracy /
+    seed_val_accuracy the accuracies of those networks."""
+
+    def __init__(self, widths=WIDTHS, *, seeds=SEEDS, data_seed=0, resolution=120, n_fresh=10_000, noise=0.15):
+        self.widths, self.seeds = tuple(widths), tuple(seeds)
+        self.train, self.val, self.flipped = flipped_moons(noise=noise, seed=data_seed)
+        self.fresh = make_moons(n_fresh, noise=noise, rng=FRESH_SEED_OFFSET + data_seed)
+        x = np.vstack([self.train[0], self.val[0]])
+        low, high = x.min(axis=0) - 0.4, x.max(axis=0) + 0.4
+        self.grid = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+        points = np.column_stack([g.ravel() for g in self.grid])
+        shape = (len(self.seeds), len(self.widths))
+        self.train_accuracies, self.val_accuracies = np.empty(shape), np.empty(shape)
+        self.fresh_accuracies = np.empty(shape)
+        self.probability, self.histories = [], []
+        for i, seed in enumerate(self.seeds):
+            for j, hidden in enumerate(self.widths):
+                model, history = train_hidden_units(self.train, self.val, hidden, seed=seed)
+                self.train_accuracies[i, j] = accuracy(predict(model, self.train[0]), self.train[1])
+                self.val_accuracies[i, j] = accuracy(predict(model, self.val[0]), self.val[1])
+                self.fresh_accuracies[i, j] = accuracy(predict(model, self.fresh[0]), self.fresh[1])
+                if i == 0:
+                    self.histories.append(history)
+                    scores = predict(model, points)
+                    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+                    self.probability.append((shifted[:, 1] / shifted.sum(axis=1)).reshape(self.grid[0].shape))
+        self.seed_train_accuracy = list(self.train_accuracies[0])
+        self.seed_val_accuracy = list(self.val_accuracies[0])
+        self.train_accuracy = list(self.train_accuracies.mean(axis=0))
+        self.val_accuracy = list(self.val_accuracies.mean(axis=0))
+        self.val_errors = 1.0 - self.val_accuracies.mean(axis=0)
+        self.best = int(np.argmin(self.val_errors))
+        if len(self.seeds) > 1:  # each seed scores every width: compare the widths seed by seed, as pairs
+            self.val_ses = paired_standard_errors(1.0 - self.val_accuracies.T)
+        else:  # one seed: the only noise we know is that of 150 validation points (a binomial count)
+            self.val_ses = np.sqrt(self.val_errors * (1 - self.val_errors) / len(self.val[1]))
+            self.val_ses[self.best] = 0.0
+        self.names = fit_regions(self.val_errors, standard_errors=self.val_ses)

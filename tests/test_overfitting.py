@@ -70,13 +70,38 @@ def test_standard_error_is_that_of_a_mean():
         of.standard_error([1.0])
 
 
-def test_degree_errors_standard_errors_are_those_of_the_mean_over_validation_points():
+def test_degree_errors_standard_errors_are_paired_differences_from_the_best():
     train, val = of.sine_data(30, noise=0.3, seed=0)
-    _, val_errors, ses = of.degree_errors(train, val, [1, 4], standard_errors=True)
-    squared = (of.predict_polynomial(of.fit_polynomial(*train, 4), val[0]) - val[1]) ** 2
-    assert val_errors[1] == pytest.approx(squared.mean())
-    assert ses[1] == pytest.approx(squared.std(ddof=1) / np.sqrt(200))
-    assert 0.005 < ses[1] < 0.02  # about 0.117 * sqrt(2 / 200) for Gaussian noise
+    _, val_errors, ses = of.degree_errors(train, val, [1, 4, 6], standard_errors=True)
+    squared = {d: (of.predict_polynomial(of.fit_polynomial(*train, d), val[0]) - val[1]) ** 2 for d in (1, 4, 6)}
+    assert val_errors[1] == pytest.approx(squared[4].mean()) and int(np.argmin(val_errors)) == 1
+    assert ses[1] == 0.0
+    difference = squared[6] - squared[4]  # the same 200 points: compared as pairs
+    assert ses[2] == pytest.approx(difference.std(ddof=1) / np.sqrt(200))
+    # pairing removes the noise both degrees share: far below the unpaired standard error of degree 6
+    assert ses[2] < 0.5 * squared[6].std(ddof=1) / np.sqrt(200)
+    assert (val_errors[2] - val_errors[1]) / ses[2] == pytest.approx(3.15, abs=0.01)  # the notebook's "3.2"
+
+
+def test_paired_standard_errors_and_within_noise():
+    losses = np.array([[3.0, 4.0, 5.0], [1.0, 2.0, 3.0], [1.0, 3.0, 3.5]])
+    ses = of.paired_standard_errors(losses)
+    assert ses[1] == 0 and ses[0] == 0  # model 0 is model 1 shifted by 2: no spread in the difference
+    assert ses[2] == pytest.approx(np.std([0.0, 1.0, 0.5], ddof=1) / np.sqrt(3))
+    np.testing.assert_array_equal(of.within_noise(losses.mean(axis=1), ses), [False, True, False])
+    with pytest.raises(ValueError, match="losses"):
+        of.paired_standard_errors(np.ones((3, 1)))
+    with pytest.raises(ValueError, match="standard_errors"):
+        of.fit_regions([1.0, 2.0], standard_errors=[0.1])
+
+
+def test_fit_regions_with_one_standard_error_per_model_stays_contiguous():
+    errors = [2.0, 1.2, 1.0, 1.05, 1.6, 1.1, 3.0]
+    ses = [0.3, 0.1, 0.0, 0.1, 0.2, 0.2, 0.5]
+    # model 5 is within its noise but beyond the clearly worse model 4: overfitting, not a second sweet spot
+    assert of.fit_regions(errors, standard_errors=ses) == ["underfitting"] * 2 + ["sweet spot"] * 2 + \
+        ["overfitting"] * 3
+    assert of.within_noise(errors, ses)[5]
 
 
 def test_learning_curves_simple_model_stays_above_the_floor_flexible_one_reaches_it():

@@ -47,13 +47,20 @@ def test_degree_panel_status_names_the_region_read_from_the_validation_curve(n_p
     train, val = of.sine_data(n_points, noise=noise, seed=seed)
     train_errors, val_errors, ses = of.degree_errors(train, val, range(26), standard_errors=True)
     best = int(np.argmin(val_errors))
-    expected = of.fit_regions(val_errors, standard_error=ses[best])
+    expected = of.fit_regions(val_errors, standard_errors=ses)
     for degree in range(26):
         panel.controls["degree"].value = degree
         assert region_of(panel.text) == expected[degree]
         assert f"lowest {val_errors[best]:.3g} at degree {best}" in panel.text
-        if expected[degree] == "sweet spot":
-            assert f"within one standard error ({ses[best]:.2g})" in panel.text
+        if expected[degree] == "sweet spot" and degree != best:
+            assert f"within one paired standard error ({ses[degree]:.2g})" in panel.text
+        elif degree == best:
+            assert "-> sweet spot: the lowest validation error" in panel.text
+        else:  # the verdict gives the distance in standard errors and names what does better
+            z = (val_errors[degree] - val_errors[best]) / ses[degree]
+            other = "a higher degree" if expected[degree] == "underfitting" else "a lower degree"
+            assert f"({z:.1f}), but beyond a clearly worse" in panel.text if z <= 1 else \
+                f"{z:.1f} paired standard errors above the lowest; {other} does better" in panel.text
     # the extremes of this notebook's default: a constant underfits, degree 25 overfits and is clipped
     if (n_points, noise, seed) == (30, 0.3, 0):
         panel.controls["degree"].value = 0
@@ -81,22 +88,23 @@ def test_degree_panel_regions_are_contiguous_and_sensible_at_every_setting(seed)
     assert panel.controls["noise"].min == 0.05 and panel.controls["noise"].max == 1.0
     data = SineSample(30, 0.3, seed, np.linspace(0, 1, 5))  # what the panel computes for one sample...
     _, errors, ses = of.degree_errors(*of.sine_data(30, noise=0.3, seed=seed), range(26), standard_errors=True)
-    assert data.names == of.fit_regions(errors, standard_error=ses[data.best_degree])  # ...is this
+    assert data.names == of.fit_regions(errors, standard_errors=ses)  # ...is this
     for noise in noises:
         for n in n_values:
             _, errors, ses = of.degree_errors(*of.sine_data(n, noise=float(noise), seed=seed), range(26),
                                               standard_errors=True)
             best = int(np.argmin(errors))
-            names = of.fit_regions(errors, standard_error=ses[best])
+            names = of.fit_regions(errors, standard_errors=ses)
             assert len(names) == 26
             assert runs(names) in (["sweet spot"], ["underfitting", "sweet spot"], ["sweet spot", "overfitting"],
                                    ["underfitting", "sweet spot", "overfitting"]), (noise, n, names)
             assert names[best] == "sweet spot"
-            limit = errors[best] + ses[best]
+            # within one paired standard error of the lowest: in the sweet spot; the degrees
+            # just outside it are clearly worse
             inside = [d for d in range(26) if names[d] == "sweet spot"]
-            assert all(errors[d] <= limit for d in inside)
+            assert all(errors[d] - errors[best] <= ses[d] for d in inside)
             for outside in (inside[0] - 1, inside[-1] + 1):
-                assert outside < 0 or outside > 25 or errors[outside] > limit
+                assert outside < 0 or outside > 25 or errors[outside] - errors[best] > ses[outside]
             if n <= 26:
                 assert names[n - 1] == "overfitting", (noise, n)  # degree n - 1 interpolates n points
             if noise <= 0.5 or n >= 20:
@@ -145,7 +153,7 @@ def test_weight_decay_panel_shrinks_weights_and_names_regions():
     heights_small = [bar.get_height() for bar in panel.view.bars]
     panel.controls["l2"].value = 3.0
     assert region_of(panel.text) == "underfitting"
-    assert "penalty too strong" in panel.text
+    assert "paired standard errors above the lowest; a weaker penalty does better" in panel.text
     assert sum(bar.get_height() for bar in panel.view.bars) < sum(heights_small) / 100
     best = PENALTIES[int(np.argmin(sweep.val_errors))]
     panel.controls["l2"].value = best
@@ -202,8 +210,10 @@ def test_width_sweep_regions_use_the_spread_over_seeds(width_sweep):
     sweep = width_sweep
     assert sweep.val_accuracies.shape == (5, len(WIDTHS))
     np.testing.assert_allclose(sweep.val_errors, 1 - sweep.val_accuracies.mean(axis=0))
-    np.testing.assert_allclose(sweep.val_ses, sweep.val_accuracies.std(axis=0, ddof=1) / np.sqrt(5))
-    assert sweep.names == of.fit_regions(sweep.val_errors, standard_error=sweep.val_ses[sweep.best])
+    differences = sweep.val_accuracies[:, [sweep.best]] - sweep.val_accuracies  # each seed: best minus width
+    np.testing.assert_allclose(sweep.val_ses, differences.std(axis=0, ddof=1) / np.sqrt(5))
+    assert sweep.val_ses[sweep.best] == 0
+    assert sweep.names == of.fit_regions(sweep.val_errors, standard_errors=sweep.val_ses)
     assert runs(sweep.names) == ["underfitting", "sweet spot", "overfitting"]
     i8, i16 = WIDTHS.index(8), WIDTHS.index(16)
     assert sweep.names[i8] == "sweet spot"
@@ -310,3 +320,21 @@ def test_weight_decay_panel_keeps_the_legend_over_a_wild_fit():
     rows, cols = slice(int(height - box.y1) + 2, int(height - box.y0) - 2), slice(int(box.x0) + 2, int(box.x1) - 2)
     np.testing.assert_array_equal(wild[rows, cols], calm[rows, cols])
     assert not np.array_equal(wild, calm)
+
+
+def test_degree_panel_hatches_degrees_within_the_noise_outside_the_sweet_spot():
+    """15 points, sample 0: degree 3 is the lowest, degree 4 is clearly worse
+    (1.6 paired standard errors), degree 5 comes back within one: it stays
+    "overfitting" (the regions are contiguous) but its band is hatched, and
+    the status says that a lower degree does as well."""
+    from nnlib.plots.overfitting import HATCH
+
+    panel = degree_panel(degree=5, n_points=15, noise=0.3, seed=0)
+    data = panel.sample()
+    assert data.names[3:6] == ["sweet spot", "overfitting", "overfitting"]
+    np.testing.assert_array_equal(data.within, of.within_noise(data.val_errors, data.val_ses))
+    assert [panel.view.bands[d].get_hatch() for d in (3, 4, 5, 6)] == [None, None, HATCH, None]
+    assert "within one paired standard error of the lowest (1.0), but beyond a clearly worse" in panel.text
+    assert panel.text.endswith("a lower degree does as well")
+    panel.controls["n_points"].value = 30  # another sample: no degree outside the sweet spot is within the noise
+    assert all(band.get_hatch() is None for band in panel.view.bands)

@@ -14,6 +14,7 @@ Every view takes numbers computed by ``nnlib.overfitting`` and only draws.
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from ..overfitting import X_RANGE, true_curve
@@ -38,6 +39,7 @@ TEXT = {
     "noise_floor_plain": "noise floor σ² (dotted)",
     "noise_floor": "noise floor σ² = {floor:.3g}",
     "current": "current degree",
+    "within_noise": "hatched: within the noise, past a worse degree",
     "errors_title": "Errors against degree (sample {seed})",
     "errors_clipped": "errors above {top:g} leave the plot",
     "underfitting": "underfitting",
@@ -67,10 +69,12 @@ TEXT = {
     "boundary_y": "x₂",
     "class": "class {label}",
     "flipped": "flipped training label",
+    "train_class": "training points, class {label}",
+    "val_class": "validation points, class {label} (hollow)",
     "width_title": "Accuracy against the width of the network",
     "current_width": "current width",
-    "width_error_title": "Validation error against the width of the network",
-    "error_class": "error (fraction misclassified)",
+    "width_error_title": "Training and validation error against the width of the network",
+    "error_class": "error (% misclassified)",
     "val_error_class": "validation error, mean of {seeds} seeds",
     "train_error_class": "training error (on the flipped labels), mean of {seeds} seeds",
     "dd_title": "Test error against the number of random features ({n} training digits)",
@@ -78,9 +82,49 @@ TEXT = {
     "dd_y": "test error (misclassified digits)",
     "dd_min_norm": "minimum-norm least squares (λ = 0)",
     "dd_ridge": "ridge (λ = {l2:g})",
-    "dd_threshold": "{n} features = {n} training points",
+    "dd_threshold": "the features' rank reaches {n} (= training points) in this band",
     "dd_seeds": "thin lines: each random split",
 }
+
+# The verdict under each panel of notebook 07 (describe_region). The regions
+# come from nnlib.overfitting.fit_regions; "standard error" is the paired one
+# of a model's difference from the best (same validation points, or seeds).
+STATUS = {
+    "lowest": "sweet spot: the lowest validation error",
+    "sweet spot": "sweet spot: {diff} above the lowest, within one paired standard error ({se})",
+    "clearly": "{name}: {z} paired standard errors above the lowest; {other} does better",
+    "far": "{name}: far above the lowest; {other} does better",
+    "close": "{name}: within one paired standard error of the lowest ({z}), but beyond a clearly worse "
+             "neighbour; {other} does as well",
+}
+# What does better than an underfitting / overfitting model, for each dial.
+OTHER = {
+    "degree": {"underfitting": "a higher degree", "overfitting": "a lower degree"},
+    "penalty": {"underfitting": "a weaker penalty", "overfitting": "a stronger penalty"},
+    "width": {"underfitting": "a wider network", "overfitting": "a narrower network"},
+}
+
+
+def describe_region(name, error, best_error, se, *, dial="degree", percent=False):
+    """The verdict for one model: its region ``name`` (from fit_regions) and
+    how far its validation ``error`` is from the lowest, ``best_error``, in
+    units of ``se``, the paired standard error of that difference. dial:
+    "degree", "penalty" or "width" (what to turn instead); percent: errors
+    are fractions to print as percentages."""
+    diff = error - best_error
+
+    def show(value):
+        return f"{value:.1%}" if percent else f"{value:.2g}"
+
+    if name == "sweet spot":
+        return STATUS["lowest"] if diff <= 0 else STATUS["sweet spot"].format(diff=show(diff), se=show(se))
+    other = OTHER[dial][name]
+    if se <= 0:
+        return STATUS["far"].format(name=name, other=other)
+    z = diff / se
+    key = "close" if z <= 1 else "clearly"
+    return STATUS[key].format(name=name, z=f"{z:.1f}", other=other)
+
 
 # Ranges that keep the pictures readable whatever the fit does.
 CURVE_LIMIT = 2.0  # the fitted curve is drawn in y in [-2, 2]
@@ -88,6 +132,9 @@ ERROR_LIMITS = (1e-3, 1e2)
 LEARNING_LIMITS = (0.01, 100.0)
 # The sweet-spot label sits lower, so that it never covers its neighbours' labels.
 LABEL_HEIGHTS = {"underfitting": 0.98, "sweet spot": 0.91, "overfitting": 0.98}
+HATCH = "///"  # degrees within the noise of the lowest, but outside the sweet spot
+HATCH_COLOR = "#444444"
+NAME_WIDTH = 0.42  # about how many degrees one character of a region name takes on the degree panel
 REGION_COLORS = {"underfitting": "#9ecae1", "sweet spot": "#a1d99b", "overfitting": "#fdae6b"}
 CLASS_COLORS = ("#1f77b4", "#ff7f0e")
 CLASS_MAP = LinearSegmentedColormap.from_list("classes", [CLASS_COLORS[0], "white", CLASS_COLORS[1]])
@@ -212,8 +259,12 @@ class DegreeView:
         ax.set_title(" ", fontsize=12)
         # Below the axes, not inside: at low noise the validation curve's minimum
         # sits in the lower left corner, where a legend inside would cover it.
-        self.err_legend = err_legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9,
-                                                 framealpha=1.0)
+        # The hatch's legend entry is a stand-in: the hatched bands change with the sample.
+        handles, _ = ax.get_legend_handles_labels()
+        hatched = Patch(facecolor=REGION_COLORS["overfitting"], alpha=0.35, hatch=HATCH, edgecolor=HATCH_COLOR,
+                        linewidth=0, label=TEXT["within_noise"])
+        self.err_legend = err_legend = ax.legend(handles=[*handles, hatched], loc="upper center",
+                                                 bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9, framealpha=1.0)
         _animate(self.points, self.fit_line, self.clip_note, self.ax_fit.title, fit_legend,
                  *self.bands, *self.region_labels.values(), self.train_line, self.val_line, self.floor_line,
                  self.marker, self.error_note, self.ax_err.title, err_legend)
@@ -233,8 +284,10 @@ class DegreeView:
                                layer_key=lambda: self.samples_drawn, fixed=[self.fit_legend, self.err_legend],
                                on_top=list(self.region_labels.values()))
 
-    def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed):
-        """Draw what changes with the sample: the points, both error curves, the regions."""
+    def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed, within=None):
+        """Draw what changes with the sample: the points, both error curves, the regions.
+        within: (degrees,) bool, True where the validation error is within one
+        standard error of the lowest; such degrees outside the sweet spot are hatched."""
         key = (id(train[0]), id(val[0]))
         if key == self._data_key:
             return
@@ -246,8 +299,11 @@ class DegreeView:
         floor = noise**2
         self.floor_line.set_ydata([floor, floor])
         self.floor_line.set_visible(floor >= ERROR_LIMITS[0])
-        for band, name in zip(self.bands, names):
+        within = np.zeros(len(names), dtype=bool) if within is None else np.asarray(within, dtype=bool)
+        for band, name, close in zip(self.bands, names, within):
             band.set_facecolor(REGION_COLORS[name])
+            band.set_hatch(HATCH if close and name != "sweet spot" else None)
+            band.set_edgecolor(HATCH_COLOR)
         # Each region's name sits over the middle of its widest run of degrees.
         widest = {}
         for name, first, last in region_spans(names):
@@ -257,6 +313,14 @@ class DegreeView:
             label.set_visible(name in widest)
             if name in widest:
                 label.set_x(widest[name][1])
+                label.set_horizontalalignment("center")
+        # A run narrower than its name would push the name out of the axes:
+        # the first and last regions then start (end) at the axes' edge.
+        for name, edge, align in (("underfitting", -0.4, "left"), ("overfitting", self.degrees[-1] + 0.4, "right")):
+            half = 0.5 * len(TEXT[name]) * NAME_WIDTH
+            if name in widest and not (-0.5 + half <= widest[name][1] <= self.degrees[-1] + 0.5 - half):
+                self.region_labels[name].set_x(edge)
+                self.region_labels[name].set_horizontalalignment(align)
         top = ERROR_LIMITS[1]
         self.error_note.set_text(TEXT["errors_clipped"].format(top=top) if np.max(val_errors) > top else "")
         _retitle(self.ax_err, TEXT["errors_title"].format(seed=seed))
@@ -383,9 +447,10 @@ class HiddenUnitsView:
     the current width over the training points (left) and the training and
     validation accuracy of every width, the current one marked (right)."""
 
-    def __init__(self, train, flipped, widths, train_accuracies, val_accuracies, grid):
+    def __init__(self, train, flipped, widths, train_accuracies, val_accuracies, grid, *, val=None):
         """train_accuracies, val_accuracies: (seeds, widths); the means are
-        drawn thick, each seed as a thin line."""
+        drawn thick, each seed as a thin line. val: (x_val, y_val), drawn as
+        hollow markers when given."""
         self.figure, (self.ax_map, self.ax_acc) = new_figure(2, width=12.0, height=4.8)
         g1, g2 = grid
         ax = self.ax_map
@@ -396,12 +461,20 @@ class HiddenUnitsView:
         for label in (0, 1):
             mask = y == label
             points.append(ax.scatter(x[mask, 0], x[mask, 1], s=16, color=CLASS_COLORS[label], edgecolor="white",
-                                     linewidth=0.4, label=TEXT["class"].format(label=label)))
+                                     linewidth=0.4, label=TEXT["train_class" if val is not None else "class"].format(
+                                         label=label)))
+        if val is not None:
+            for label in (0, 1):
+                mask = val[1] == label
+                points.append(ax.scatter(val[0][mask, 0], val[0][mask, 1], s=16, facecolor="none",
+                                         edgecolor=CLASS_COLORS[label], linewidth=0.9,
+                                         label=TEXT["val_class"].format(label=label)))
         self.flipped = ax.scatter(x[flipped, 0], x[flipped, 1], s=60, facecolor="none", edgecolor="black", linewidth=0.8,
                                   label=TEXT["flipped"])
         ax.set(xlabel=TEXT["boundary_x"], ylabel=TEXT["boundary_y"])
         ax.set_title(" ", fontsize=12)
-        self.map_legend = map_legend = ax.legend(loc="lower left", fontsize=8, framealpha=1.0)
+        self.map_legend = map_legend = ax.legend(loc="lower left", fontsize=7 if val is not None else 8,
+                                                 framealpha=1.0)
         ax = self.ax_acc
         train_accuracies, val_accuracies = np.atleast_2d(train_accuracies), np.atleast_2d(val_accuracies)
         seeds = len(val_accuracies)
@@ -474,8 +547,8 @@ def plot_width_sweep(widths, train_errors, val_errors, names):
 class DoubleDescentView:
     """Test error against the number of random features (log x), the
     minimum-norm fit and/or the ridge fit, each the mean over seeds with
-    the single seeds as thin lines; a dotted line where the number of
-    features equals the number of training points."""
+    the single seeds as thin lines; a grey band where the rank of the
+    training features first reaches the number of training points."""
 
     def __init__(self, result, *, ridge_l2):
         self.figure, ax = new_figure(width=9.5, height=4.8)
@@ -489,8 +562,14 @@ class DoubleDescentView:
             (mean,) = ax.plot(counts, errors.mean(axis=0), "-o", color=color, linewidth=2.4, markersize=4,
                               label=label)
             self.lines[l2] = [mean, *thin]
-        ax.axvline(result.n_train, color=COLORS["neutral"], linestyle=":", linewidth=1.5,
-                   label=TEXT["dd_threshold"].format(n=result.n_train))
+        # Where the rank of the training feature matrix first reaches n_train
+        # on every split: between the last count below it and the first at it.
+        rank = result.rank.min(axis=0)
+        full = np.flatnonzero(rank >= result.n_train)
+        low = counts[full[0] - 1] if len(full) and full[0] > 0 else result.n_train
+        high = counts[full[0]] if len(full) else result.n_train
+        self.threshold = ax.axvspan(low, high, color=COLORS["neutral"], alpha=0.18, linewidth=0,
+                                    label=TEXT["dd_threshold"].format(n=result.n_train))
         ax.set_xscale("log")
         ticks = [10, 20, 50, 100, 200, 500, 1000, 2000]
         ax.set_xticks(ticks, [str(t) for t in ticks])
@@ -499,7 +578,6 @@ class DoubleDescentView:
                title=TEXT["dd_title"].format(n=result.n_train))
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
         ax.grid(True, alpha=0.3)
-        self.threshold = ax.lines[-1]
         (self.seeds_handle,) = ax.plot([], [], "-", color=COLORS["neutral"], linewidth=0.7, alpha=0.6,
                                        label=TEXT["dd_seeds"])
         self._legend(list(self.lines))

@@ -15,33 +15,21 @@ import numpy as np
 
 from .. import load_digits
 from ..capacity import polynomial_features
-from ..overfitting import (X_RANGE, degree_errors, double_descent, fit_polynomial, fit_regions, flipped_moons,
-                           predict_polynomial, ridge_solutions, sine_data, standard_error, train_hidden_units)
-from ..plots.overfitting import DegreeView, DoubleDescentView, HiddenUnitsView, WeightDecayView
-from ..training import accuracy, predict
+# WidthSweep (and its WIDTHS, SEEDS) is computed in nnlib.overfitting; imported here for the
+# hidden-units panel and for code that imported it from this module.
+from ..overfitting import (SEEDS, WIDTHS, X_RANGE, WidthSweep, degree_errors, double_descent, fit_polynomial,
+                           fit_regions, paired_standard_errors, predict_polynomial, ridge_solutions, sine_data, within_noise)
+from ..plots.overfitting import DegreeView, DoubleDescentView, HiddenUnitsView, WeightDecayView, describe_region
 from .panel import SliderPanel
 
 STYLE = {"description_width": "initial"}
 MAX_DEGREE = 25
-
-# The regions follow the one-standard-error rule (nnlib.overfitting.fit_regions):
-# the sweet spot is the run around the lowest validation error that stays
-# within one standard error of it.
-WORDS = {
-    "underfitting": "underfitting: too simple, both errors are high",
-    "sweet spot": "sweet spot: validation error within one standard error ({se:.2g}) of its lowest",
-    "overfitting": "overfitting: the fit follows the noise, validation error is {ratio:.3g}x its lowest",
-}
 
 
 def show_error(error):
     """An error for the status line: 3 significant digits, or "0 (round-off)"
     when the fit passes through the points (its last digits are round-off)."""
     return "0 (round-off)" if error < 1e-12 else f"{error:.3g}"
-
-
-def describe_region(name, error, best_error, best_se):
-    return WORDS[name].format(ratio=error / best_error, se=best_se)
 
 
 # ---------------------------------------------------------------- degree
@@ -57,7 +45,8 @@ class SineSample:
         self.train_errors, self.val_errors, self.val_ses = degree_errors(self.train, self.val, degrees,
                                                                          standard_errors=True)
         self.best_degree = int(np.argmin(self.val_errors))
-        self.names = fit_regions(self.val_errors, standard_error=self.val_ses[self.best_degree])
+        self.names = fit_regions(self.val_errors, standard_errors=self.val_ses)
+        self.within = within_noise(self.val_errors, self.val_ses)  # hatched where outside the sweet spot
         self.curves = [predict_polynomial(fit_polynomial(*self.train, d), grid) for d in degrees]
 
 
@@ -96,11 +85,12 @@ def degree_panel(*, degree=3, n_points=30, noise=0.3, seed=0):
     def draw(degree, n_points, noise, seed):
         data = sample(n_points, noise, seed)
         noise = round(float(noise), 4)
-        view.show_data(data.train, data.val, data.train_errors, data.val_errors, data.names, noise=noise, seed=seed)
+        view.show_data(data.train, data.val, data.train_errors, data.val_errors, data.names, noise=noise, seed=seed,
+                       within=data.within)
         clipped = view.show_fit(data.curves[degree], degree, n=n_points, noise=noise)
         name = data.names[degree]
         best = data.best_degree
-        words = describe_region(name, data.val_errors[degree], data.val_errors[best], data.val_ses[best])
+        words = describe_region(name, data.val_errors[degree], data.val_errors[best], data.val_ses[degree])
         return (f"degree={degree} points={n_points} noise={noise:g} sample={seed}: "
                 f"training error {show_error(data.train_errors[degree])}, validation error {data.val_errors[degree]:.3g} "
                 f"(lowest {data.val_errors[data.best_degree]:.3g} at degree {data.best_degree}) -> {words}"
@@ -142,12 +132,12 @@ class PenaltySweep:
         val_features = polynomial_features(self.val[0], degree, x_range=X_RANGE)
         self.curves = [grid_features @ w for w in self.weights]
         self.train_errors = np.array([np.mean((features @ w - self.train[1]) ** 2) for w in self.weights])
-        squared = [(val_features @ w - self.val[1]) ** 2 for w in self.weights]  # per validation point
-        self.val_errors = np.array([np.mean(e) for e in squared])
-        self.val_ses = np.array([standard_error(e) for e in squared])
+        squared = np.array([(val_features @ w - self.val[1]) ** 2 for w in self.weights])  # (penalties, n_val)
+        self.val_errors = squared.mean(axis=1)
+        self.val_ses = paired_standard_errors(squared)  # of each penalty's difference from the best one
         self.best = int(np.argmin(self.val_errors))
         # fit_regions wants the least flexible model first: the largest penalty.
-        self.names = fit_regions(self.val_errors[::-1], standard_error=self.val_ses[self.best])[::-1]
+        self.names = fit_regions(self.val_errors[::-1], standard_errors=self.val_ses[::-1])[::-1]
 
 
 def penalty_slider(l2):
@@ -172,8 +162,7 @@ def weight_decay_panel(*, l2=1e-10, degree=25, n_points=30, noise=0.3, seed=0):
         clipped = view.show(sweep.curves[i], sweep.weights[i], l2)
         name = sweep.names[i]
         best = sweep.best
-        words = describe_region(name, sweep.val_errors[i], sweep.val_errors[best],
-                                sweep.val_ses[best]).replace("too simple", "penalty too strong")
+        words = describe_region(name, sweep.val_errors[i], sweep.val_errors[best], sweep.val_ses[i], dial="penalty")
         return (f"λ={l2:g}: |w|={np.linalg.norm(sweep.weights[i]):.3g}, training error {show_error(sweep.train_errors[i])}, "
                 f"validation error {sweep.val_errors[i]:.3g} (lowest {sweep.val_errors[sweep.best]:.3g} at "
                 f"λ={PENALTIES[sweep.best]:g}) -> {words}" + ("; curve clipped" if clipped else ""))
@@ -186,57 +175,6 @@ def weight_decay_panel(*, l2=1e-10, degree=25, n_points=30, noise=0.3, seed=0):
 
 # ---------------------------------------------------------------- hidden units
 
-WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128)
-
-
-SEEDS = (0, 1, 2, 3, 4)
-
-
-class WidthSweep:
-    """Networks 2-h-h-2 of every width in ``widths``, trained on the moons
-    with flipped labels from each of ``seeds`` (the seed sets the network's
-    starting weights and batch order; the data are always the same).
-
-    train_accuracies, val_accuracies: (seeds, widths); train_accuracy,
-    val_accuracy: their means over the seeds (one per width); val_errors:
-    the mean validation error, val_ses: its standard error over the seeds;
-    names: the regions read from val_errors by the one-standard-error rule;
-    probability: the class-1 probability maps of the first seed's networks
-    (the boundaries the panel draws), seed_train_accuracy / seed_val_accuracy
-    the accuracies of those networks."""
-
-    def __init__(self, widths=WIDTHS, *, seeds=SEEDS, data_seed=0, resolution=120):
-        self.widths, self.seeds = tuple(widths), tuple(seeds)
-        self.train, self.val, self.flipped = flipped_moons(seed=data_seed)
-        x = np.vstack([self.train[0], self.val[0]])
-        low, high = x.min(axis=0) - 0.4, x.max(axis=0) + 0.4
-        self.grid = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
-        points = np.column_stack([g.ravel() for g in self.grid])
-        shape = (len(self.seeds), len(self.widths))
-        self.train_accuracies, self.val_accuracies = np.empty(shape), np.empty(shape)
-        self.probability, self.histories = [], []
-        for i, seed in enumerate(self.seeds):
-            for j, hidden in enumerate(self.widths):
-                model, history = train_hidden_units(self.train, self.val, hidden, seed=seed)
-                self.train_accuracies[i, j] = accuracy(predict(model, self.train[0]), self.train[1])
-                self.val_accuracies[i, j] = accuracy(predict(model, self.val[0]), self.val[1])
-                if i == 0:
-                    self.histories.append(history)
-                    scores = predict(model, points)
-                    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-                    self.probability.append((shifted[:, 1] / shifted.sum(axis=1)).reshape(self.grid[0].shape))
-        self.seed_train_accuracy = list(self.train_accuracies[0])
-        self.seed_val_accuracy = list(self.val_accuracies[0])
-        self.train_accuracy = list(self.train_accuracies.mean(axis=0))
-        self.val_accuracy = list(self.val_accuracies.mean(axis=0))
-        self.val_errors = 1.0 - self.val_accuracies.mean(axis=0)
-        if len(self.seeds) > 1:
-            self.val_ses = np.array([standard_error(1.0 - column) for column in self.val_accuracies.T])
-        else:  # one seed: the only noise we know is that of 150 validation points (a binomial count)
-            self.val_ses = np.sqrt(self.val_errors * (1 - self.val_errors) / len(self.val[1]))
-        self.best = int(np.argmin(self.val_errors))
-        self.names = fit_regions(self.val_errors, standard_error=self.val_ses[self.best])
-
 
 def hidden_units_panel(*, hidden=8, sweep=None):
     """A SliderPanel: the decision boundary of a 2-h-h-2 network trained on
@@ -246,7 +184,7 @@ def hidden_units_panel(*, hidden=8, sweep=None):
     trained once when the panel is made, or pass ``sweep``, a WidthSweep."""
     sweep = sweep if sweep is not None else WidthSweep()
     view = HiddenUnitsView(sweep.train, sweep.flipped, sweep.widths, sweep.train_accuracies, sweep.val_accuracies,
-                           sweep.grid)
+                           sweep.grid, val=sweep.val)
     control = widgets.SelectionSlider(options=sweep.widths, value=hidden, description="hidden units",
                                       continuous_update=True, style=STYLE)
     best, count = sweep.best, len(sweep.seeds)
@@ -254,9 +192,8 @@ def hidden_units_panel(*, hidden=8, sweep=None):
     def draw(hidden):
         i = sweep.widths.index(hidden)
         view.show(sweep.probability[i], hidden, sweep.seed_train_accuracy[i], sweep.seed_val_accuracy[i])
-        words = {"underfitting": "underfitting: too few units, the boundary cannot bend enough",
-                 "sweet spot": f"sweet spot: within one standard error ({sweep.val_ses[best]:.1%}) of the best",
-                 "overfitting": "overfitting: the boundary bends around flipped labels"}[sweep.names[i]]
+        words = describe_region(sweep.names[i], sweep.val_errors[i], sweep.val_errors[best], sweep.val_ses[i],
+                                dial="width", percent=True)
         return (f"hidden units={hidden}: mean over {count} seeds: training accuracy {sweep.train_accuracy[i]:.1%}, "
                 f"validation accuracy {sweep.val_accuracy[i]:.1%} (best {sweep.val_accuracy[best]:.1%} with "
                 f"{sweep.widths[best]}) -> {words}")

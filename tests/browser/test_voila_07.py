@@ -2,9 +2,9 @@
 
 A reader types a degree into the slider's readout and presses Enter; the
 status line must name the right region (a constant underfits, degree 25
-overfits and its curve is clipped, degree 4 is in the sweet spot) and the
+overfits and its curve is clipped, degree 5 is in the sweet spot) and the
 picture must change with it: the wild degree-25 curve covers far more of
-the left plot in the fit's red than the gentle degree-4 one. The "new
+the left plot in the fit's red than the gentle degree-5 one. The "new
 sample" button must draw a new sample. Fixtures live in conftest.py.
 """
 
@@ -43,9 +43,8 @@ def test_degree_slider_notebook_07(voila_server, page, open_panel, find_notebook
     page.goto(voila_server(find_notebook("07_*.ipynb")), wait_until="commit", timeout=PAGE_LOAD_TIMEOUT_MS)
     panel = open_panel(page, r"^degree=", "notebook 07 degree")
     first_text = panel.text()
-    assert first_text.startswith("degree=3 points=30 noise=0.3 sample=0: "), first_text
-    assert first_text.endswith("-> sweet spot: validation error within one standard error (0.012) of its lowest"), \
-        first_text
+    assert first_text.startswith("degree=4 points=30 noise=0.3 sample=0: "), first_text
+    assert first_text.endswith("-> sweet spot: the lowest validation error"), first_text
     assert panel.wait_until_settled() == first_text, "opening the page changed the panel"
 
     move = panel.move("degree", 25, r"^degree=25 points=30 noise=0\.3 sample=0: .*-> overfitting: .*; curve clipped$",
@@ -53,16 +52,16 @@ def test_degree_slider_notebook_07(voila_server, page, open_panel, find_notebook
     assert_moved(move, ["validation error 2.61e+04", "lowest 0.117 at degree 4"])
     wild = red_share_left_half(move.pixels_after)
 
-    move = panel.move("degree", 0, r"^degree=0 points=30 noise=0\.3 sample=0: .*-> underfitting: too simple",
+    move = panel.move("degree", 0, r"^degree=0 points=30 noise=0\.3 sample=0: .*-> underfitting: 11\.4 paired standard errors",
                       "voila_07_degree_0")
     assert_moved(move, ["training error 0.415", "validation error 0.602"])
     assert "clipped" not in move.text_after
 
-    move = panel.move("degree", 4, r"^degree=4 points=30 noise=0\.3 sample=0: .*-> sweet spot:",
-                      "voila_07_degree_4")
-    assert_moved(move, ["validation error 0.117"])
+    move = panel.move("degree", 5, r"^degree=5 points=30 noise=0\.3 sample=0: .*-> sweet spot: 0\.0019 above",
+                      "voila_07_degree_5")
+    assert_moved(move, ["validation error 0.118"])
     gentle = red_share_left_half(move.pixels_after)
-    assert wild > 3 * gentle > 0, f"red share of the fit plot: degree 25 {wild:.4f}, degree 4 {gentle:.4f}"
+    assert wild > 3 * gentle > 0, f"red share of the fit plot: degree 25 {wild:.4f}, degree 5 {gentle:.4f}"
     assert panel.wait_until_settled() == move.text_after, "the panel changed after the move"
 
     # "new sample" adds 1 to the sample number: new points, new curves, same degree
@@ -70,6 +69,6 @@ def test_degree_slider_notebook_07(voila_server, page, open_panel, find_notebook
     panel.root.get_by_role("button", name="new sample").click()
     from playwright.sync_api import expect
 
-    expect(panel.status).to_have_text(re.compile(r"^degree=4 points=30 noise=0\.3 sample=1: "), timeout=30_000)
+    expect(panel.status).to_have_text(re.compile(r"^degree=5 points=30 noise=0\.3 sample=1: "), timeout=30_000)
     panel.wait_until_settled()
     assert panel.fingerprint() != before, "the picture did not change with the new sample"
