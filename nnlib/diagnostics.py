@@ -342,6 +342,75 @@ def signal_run(x, y, *, activation="tanh", depth=10, gain=1.0, width=64, batch=5
                      float(initial_loss), training)
 
 
+# --- the signal panel's line of text (nnlib/widgets/diagnostics.py shows it) ---------------------------
+
+# The size of a layer's output (or gradient) against the first layer's (the last's, for gradients)
+# beyond which the text says it has vanished or exploded.
+FAR = 100.0
+
+
+def _per_layer_factor(first, last, steps):
+    """The geometric mean factor per layer from first to last over ``steps`` layers."""
+    if steps < 1 or not (first > 0 and last > 0 and np.isfinite(first) and np.isfinite(last)):
+        return None
+    return (last / first) ** (1.0 / steps)
+
+
+def _far_layer(sizes, reference):
+    """(layer number, "vanished" or "exploded") of the first size beyond FAR
+    times (or below 1/FAR of) ``reference``, else None. sizes: in the order
+    the signal travels, with their layer numbers."""
+    for number, size in sizes:
+        if not np.isfinite(size) or size > FAR * reference:
+            return number, "exploded"
+        if size < reference / FAR:
+            return number, "vanished"
+    return None
+
+
+def _updates(n):
+    return f"{n} update" if n == 1 else f"{n} updates"
+
+
+def describe_signal(run):
+    """One line for a SignalRun: how the outputs and the gradients change
+    from layer to layer, the saturated or dead fraction, and the loss before
+    and after the short training. Gradients travel from the last hidden
+    layer back to the first, so their layers are counted back from the last."""
+    stats = run.hidden_stats
+    depth = len(stats)
+    head = f"{run.activation} depth={run.depth} gain={run.gain:g}:"
+    parts = []
+    out_factor = _per_layer_factor(stats[0].std, stats[-1].std, depth - 1)
+    grad_factor = _per_layer_factor(stats[-1].grad_std, stats[0].grad_std, depth - 1)
+    if depth == 1:
+        parts.append(f"one hidden layer (output std {stats[0].std:.2g}): no layer-to-layer factor")
+    if out_factor is not None:
+        parts.append(f"outputs x{out_factor:.2g} per layer")
+    if grad_factor is not None:
+        parts.append(f"gradients x{grad_factor:.2g} per layer on the way back (layer {depth} to layer 1)")
+    far = _far_layer([(k + 1, s.std) for k, s in enumerate(stats)], stats[0].std)
+    if far:
+        size = f"below 1/{FAR:g} of" if far[1] == "vanished" else f"beyond {FAR:g} times"
+        parts.append(f"outputs {far[1]} ({size} layer 1's) at layer {far[0]}")
+    far = _far_layer([(depth - k, s.grad_std) for k, s in enumerate(reversed(stats))], stats[-1].grad_std)
+    if far:
+        size = f"below 1/{FAR:g} of" if far[1] == "vanished" else f"beyond {FAR:g} times"
+        parts.append(f"gradients {far[1]} ({size} layer {depth}'s) at layer {far[0]}, "
+                     f"{depth - far[0]} layers back from layer {depth}")
+    if run.activation == "relu":
+        parts.append(f"dead up to {100 * max(s.dead for s in stats):.0f}%")
+    else:
+        parts.append(f"saturated up to {100 * max(s.saturated for s in stats):.0f}%")
+    training = run.training
+    if training.diverged:
+        after = f"training diverged after {_updates(training.steps)}"
+    else:
+        after = f"{run.final_loss:.2f} after {_updates(training.steps)}"
+    parts.append(f"loss {run.initial_loss:.3g} at init, {after}")
+    return head + " " + "; ".join(parts)
+
+
 def input_independent_baseline(y, n_classes=None):
     """The best a model that ignores its input can do on labels y (n,): it
     predicts the class frequencies, so its cross-entropy is their entropy
@@ -354,5 +423,5 @@ def input_independent_baseline(y, n_classes=None):
 
 
 __all__ = ["Recorder", "LayerStats", "layer_statistics", "saturated_fraction", "dead_fraction", "update_ratios",
-           "variance_factor", "WatchedRun", "train_watched", "SignalRun", "signal_run",
+           "variance_factor", "WatchedRun", "train_watched", "SignalRun", "signal_run", "describe_signal",
            "input_independent_baseline", "SATURATION"]

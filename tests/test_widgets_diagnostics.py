@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
-from nnlib.failures import CAUSES, failing_run, failure_gallery, judge_diagnosis  # noqa: E402
+from nnlib.failures import CAUSES, describe_diagnosis, failing_run, failure_gallery, judge_diagnosis  # noqa: E402
 from nnlib.widgets import diagnosis_panel, signal_panel  # noqa: E402
 from nnlib.widgets.diagnostics import GAINS, SIGNAL_STOPS, mystery_names  # noqa: E402
 from nnlib.widgets.static import stop_values  # noqa: E402
@@ -60,6 +60,9 @@ def test_gain_at_its_lowest_vanishes_in_words_and_in_the_picture(panel):
     panel.controls["gain"].value = GAINS[0]  # 0.1
     assert panel.text.startswith("tanh depth=10 gain=0.1: outputs x0.1 per layer")
     assert "outputs vanished" in panel.text and "gradients vanished" in panel.text
+    # Outputs are counted from layer 1, gradients back from the last layer, and the line says so.
+    assert "outputs vanished (below 1/100 of layer 1's) at layer 3" in panel.text
+    assert "gradients vanished (below 1/100 of layer 10's) at layer 7, 3 layers back from layer 10" in panel.text
     assert panel.png != before
     _, stds = drawn(panel.view.act_std_line)
     assert stds[-1] < 1e-8 * stds[0]
@@ -75,7 +78,9 @@ def test_gain_at_its_highest_saturates_tanh_and_explodes_relu(panel):
     assert max(bar.get_height() for bar in panel.view.bars) == pytest.approx(saturated / 100, abs=0.005)
     panel.controls["activation"].value = "relu"
     assert panel.text.startswith("relu depth=10 gain=3:")
-    assert "outputs exploded" in panel.text and "training diverged" in panel.text
+    assert "outputs exploded (beyond 100 times layer 1's)" in panel.text and "training diverged" in panel.text
+    steps = panel.runs[("relu", 10, 3.0)].training.steps
+    assert panel.text.endswith(f"training diverged after {steps} update" + ("" if steps == 1 else "s"))
     assert panel.view.fraction_ax.get_title().startswith("dead")
     # Outputs beyond the axis are counted at its right edge.
     _, share = drawn(panel.view.act_lines[9])
@@ -134,6 +139,41 @@ def test_each_failing_run_changes_one_thing(small_gallery, digits):
         failing_run("typo", *digits)
 
 
+def test_the_numbers_at_the_end_are_those_of_the_whole_training_set(small_gallery, digits):
+    """dead_at_end / saturated_at_end: the trained model on every training digit (the definition of
+    section 4), not the mean over the last epoch's batches; the title shows them."""
+    from nnlib.plots.diagnostics import run_facts
+
+    (x, y), _ = digits
+    for cause in ("healthy", "unnormalised", "saturated"):
+        failing = small_gallery[cause]
+        inputs = 16 * x if cause == "unnormalised" else x
+        with nnlib.Recorder(failing.model) as record:
+            failing.model.forward(inputs)
+        for i, layer in enumerate(failing.model.layers):
+            if isinstance(layer, nnlib.ReLU):
+                expected = np.mean(np.all(record.outputs[i] == 0, axis=0))
+                assert failing.dead_at_end[i] == pytest.approx(expected)
+            if isinstance(layer, nnlib.Tanh):
+                assert failing.saturated_at_end[i] == pytest.approx(np.mean(np.abs(record.outputs[i]) > 0.97))
+    healthy = small_gallery["healthy"]
+    assert f"(0 on all training digits): {100 * healthy.dead_at_end[1]:.0f}%" in " ".join(run_facts(healthy))
+    assert set(small_gallery["saturated"].saturated_at_end) == {1, 3, 5, 7, 9, 11, 13, 15}
+
+
+def test_forgotten_zero_grad_gives_smooth_update_ratios():
+    """The giveaway of the forgotten zero_grad, on the gallery's own data and settings: after a rise of
+    10 to 20 steps the ratios fall smoothly, without the step-to-step noise of the healthy run."""
+    x, y = nnlib.load_digits()
+    train, val, _ = nnlib.train_val_test_split(x, y, val_fraction=0.25, test_fraction=0.25, rng=0)
+    forgot = failing_run("no_zero_grad", train, val).run.update_ratio["0.W"]
+    healthy = failing_run("healthy", train, val).run.update_ratio["0.W"]
+    assert np.argmax(forgot) < 30
+    roughness = [np.median(np.abs(np.diff(np.log(r[30:])))) for r in (forgot, healthy)]
+    assert roughness[0] < 0.1 * roughness[1]
+    assert np.mean(np.diff(forgot[30:]) < 0) > 0.8
+
+
 def test_judge_diagnosis():
     right, words = judge_diagnosis("no_zero_grad", "no_zero_grad")
     assert right and words.startswith("Right: zero_grad forgotten") and "climbs" in words
@@ -141,6 +181,9 @@ def test_judge_diagnosis():
     assert not right and words.startswith("Not learning rate too high") and "Look again" in words
     with pytest.raises(ValueError, match=r"guess must be one of .*; got 'none'"):
         judge_diagnosis("lr_too_low", "none")
+    assert describe_diagnosis("C", "saturated", "none").startswith("run C: pick your diagnosis")
+    assert describe_diagnosis("C", "saturated", "answer").startswith("run C: saturated tanh layers (")
+    assert describe_diagnosis("C", "saturated", "saturated").startswith("run C: Right: ")
 
 
 # --- the diagnosis panel ------------------------------------------------------------------------------------

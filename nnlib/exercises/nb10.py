@@ -114,7 +114,8 @@ answer = per_layer**5        # 1024: five layers multiply their factors
                 "multiply the five layers' factors."),
     mistakes=[(32, "standard deviation"), (20, "multiply"), (32768, "halves")],
     praise="At gain 2 the signal of a 10-layer ReLU network grows by 4¹⁰, about a million, in mean square: "
-           "the panel's exploding case. With gain 1 (He) the factor is 1 at every depth.",
+           "the panel's exploding case. With gain 1 (He) the factor is 1 at every depth, on average over the "
+           "random weights (one draw scatters around it, section 2).",
 ))
 
 # --- 10.3 the loss at initialisation ------------------------------------------------------------------------

@@ -45,12 +45,13 @@ TEXT = {
     "signal_title": "{activation}, {depth} hidden layers of {width}, gain {gain:g} x the {init} standard deviation",
     "weights_title": "Incoming weights of hidden units after training (each 8x8 image: one unit's 64 weights)",
     "unit": "unit {k}",
+    "weight": "weight",
     "dead_title": "Dead ReLU units: once dead on every training digit, a unit never comes back",
     "dead_fraction": "fraction of hidden units dead on all training digits",
     "ratio_title": "Update-to-data ratio, lr x |grad| / |W|, per weight matrix",
     "ratio": "update / weight (log scale)",
     "healthy_band": "around 1e-3: 0.0003 to 0.01 (cs231n, makemore)",
-    "overfit_title": "Overfitting one batch of {n} digits: the loss must go to almost 0",
+    "overfit_title": "Overfitting one batch of {n} digits: with a large enough step the loss goes to almost 0",
     "epoch": "epoch",
     "train_loss": "training loss",
     "val_loss": "validation loss",
@@ -99,7 +100,7 @@ def plot_initial_losses(curves, *, steps=None):
 ACT_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "relu": (0.0, 3.0)}
 GRAD_RANGE = (-1e-3, 1e-3)
 SHARE_TOP = 0.4
-STD_LIMITS = (1e-15, 1e5)
+STD_LIMITS = (1e-15, 1e8)  # the top three decades hold the legend, above every stop's values
 SHORT_LOSS_LIMITS = (0.1, 3e5)
 
 
@@ -166,7 +167,7 @@ class SignalView:
         self.std_ax.set_ylabel(TEXT["std"], fontsize=10)
         self.std_ax.set_title(TEXT["std_title"], fontsize=12)
         self.std_ax.grid(True, which="major", alpha=0.3)
-        self.std_ax.legend(fontsize=9, loc="lower left")
+        self.std_ax.legend(fontsize=9, loc="upper left")
 
         self.bars = list(self.fraction_ax.bar(np.arange(1, self.MAX_LAYERS + 1), np.zeros(self.MAX_LAYERS),
                                               color=COLORS["bad"]))
@@ -233,17 +234,20 @@ class SignalView:
 def plot_unit_weights(weights, *, units=6):
     """weights: {label: W (64, hidden)}: one row per label, the first ``units``
     hidden units' incoming weights as 8x8 images (each row on its own colour scale)."""
-    fig, axes = plt.subplots(len(weights), units, figsize=(1.6 * units, 1.9 * len(weights)), layout="constrained",
-                             squeeze=False)
+    fig, axes = plt.subplots(len(weights), units, figsize=(1.6 * units + 0.9, 1.9 * len(weights)),
+                             layout="constrained", squeeze=False)
     for row, (label, W) in zip(axes, weights.items()):
         W = np.asarray(W)
         m = max(np.abs(W[:, :units]).max(), 1e-12)
         for k, ax in enumerate(row):
-            ax.imshow(W[:, k].reshape(8, 8), cmap="RdBu_r", vmin=-m, vmax=m)
+            image = ax.imshow(W[:, k].reshape(8, 8), cmap="RdBu_r", vmin=-m, vmax=m)
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_title(TEXT["unit"].format(k=k + 1), fontsize=9)
         row[0].set_ylabel(label, fontsize=10)
+        colorbar = fig.colorbar(image, ax=list(row), shrink=0.85, pad=0.02)
+        colorbar.set_label(TEXT["weight"], fontsize=9)
+        colorbar.ax.tick_params(labelsize=8)
     fig.suptitle(TEXT["weights_title"], fontsize=12)
     return fig
 
@@ -312,17 +316,21 @@ def plot_update_ratios(runs):
     return fig
 
 
-def plot_overfit_batch(losses, n):
-    """losses: the loss of one batch of n examples after each update."""
-    fig, ax = plt.subplots(figsize=(9, 3.6), layout="constrained")
-    ax.plot(np.arange(len(losses)), losses, color=COLORS["train"], linewidth=2)
+def plot_overfit_batch(curves, n):
+    """curves: {label: the loss of one batch of n examples before each update
+    and after the last}: one line each (an array alone is drawn unlabelled)."""
+    if not isinstance(curves, dict):
+        curves = {None: curves}
+    fig, ax = plt.subplots(figsize=(11, 3.6), layout="constrained")
+    for label, losses in curves.items():
+        ax.plot(np.arange(len(losses)), losses, linewidth=2, label=label)
     ax.axhline(LN10, color=COLORS["neutral"], linestyle=":", linewidth=1.5, label=TEXT["ln10"])
     ax.set_yscale("log")
     ax.set_xlabel(TEXT["step"], fontsize=11)
     ax.set_ylabel(TEXT["loss_log"], fontsize=11)
     ax.set_title(TEXT["overfit_title"].format(n=n), fontsize=13)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=10)
+    ax.legend(fontsize=9.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return fig
 
 
@@ -410,15 +418,17 @@ class DiagnosisView:
 
 
 def run_facts(failing):
-    """The numbers a practitioner looks at first, as short strings."""
+    """The numbers a practitioner looks at first, as short strings: the
+    dead and saturated fractions are those of the trained model on the
+    run's whole training set (FailingRun.dead_at_end, .saturated_at_end)."""
     run = failing.run
     facts = [f"loss at init {failing.initial_loss:.1f}", f"inputs {failing.x_range[0]:g} to {failing.x_range[1]:g}",
              f"validation rows also in training: {failing.shared}"]
-    if run.dead:
-        last = max(run.dead)
-        facts.append(f"dead ReLU units at the end: {100 * np.mean(run.dead[last][-run.steps_per_epoch:]):.0f}%")
-    if run.saturated:
-        worst = max(float(np.mean(v[-run.steps_per_epoch:])) for v in run.saturated.values())
+    if failing.dead_at_end:
+        last = max(failing.dead_at_end)  # the last ReLU layer
+        facts.append(f"dead ReLU units at the end (0 on all training digits): {100 * failing.dead_at_end[last]:.0f}%")
+    if failing.saturated_at_end:
+        worst = max(failing.saturated_at_end.values())
         facts.append(f"saturated tanh units at the end: up to {100 * worst:.0f}% of a layer")
     return facts
 

@@ -2,18 +2,18 @@
 
     signal_panel      gain, depth, activation -> per-layer histograms, sizes,
                       saturated / dead fractions and a short training
-    describe_signal   the panel's line of text for a SignalRun
     diagnosis_panel   a failing run from the gallery, and the reader's diagnosis
 
-The computation is in nnlib/diagnostics.py (signal_run) and nnlib/failures.py.
+The computation and the status lines are in nnlib/diagnostics.py (signal_run,
+describe_signal) and nnlib/failures.py (failure_gallery, describe_diagnosis).
 """
 
 import ipywidgets as widgets
 import numpy as np
 
 from .. import load_digits, train_val_test_split
-from ..diagnostics import ACTIVATIONS, signal_run
-from ..failures import CAUSES, failure_gallery, judge_diagnosis
+from ..diagnostics import ACTIVATIONS, describe_signal, signal_run
+from ..failures import ANSWER, CAUSES, NO_GUESS, describe_diagnosis, failure_gallery
 from ..plots.diagnostics import DiagnosisView, SignalView
 from .panel import SliderPanel
 
@@ -24,70 +24,12 @@ MAX_DEPTH = 10
 SIGNAL_STOPS = {"gain": [0.1, 0.5, 1.0, 2.0, 3.0], "depth": [2, 5, 10], "activation": list(ACTIVATIONS)}
 SIGNAL_SETTINGS = dict(width=64, batch=500, epochs=2, batch_size=32, lr=0.1, seed=0)
 
-# The size of a layer's output (or gradient) against the first layer's (the last's, for gradients)
-# beyond which the text says it has vanished or exploded.
-FAR = 100.0
-
 
 def digits_training_set(seed=0):
     """The 899 training digits of the series' 50/25/25 split (notebooks 06 to 10)."""
     x, y = load_digits()
     (x_train, y_train), _, _ = train_val_test_split(x, y, val_fraction=0.25, test_fraction=0.25, rng=seed)
     return x_train, y_train
-
-
-def _per_layer_factor(first, last, steps):
-    """The geometric mean factor per layer from first to last over ``steps`` layers."""
-    if steps < 1 or not (first > 0 and last > 0 and np.isfinite(first) and np.isfinite(last)):
-        return None
-    return (last / first) ** (1.0 / steps)
-
-
-def _far_layer(sizes, reference):
-    """(layer number, "vanished" or "exploded") of the first size beyond FAR
-    times (or below 1/FAR of) ``reference``, else None. sizes: in the order
-    the signal travels, with their layer numbers."""
-    for number, size in sizes:
-        if not np.isfinite(size) or size > FAR * reference:
-            return number, "exploded"
-        if size < reference / FAR:
-            return number, "vanished"
-    return None
-
-
-def describe_signal(run):
-    """One line for a SignalRun: how the outputs and the gradients change
-    from layer to layer, the saturated or dead fraction, and the loss before
-    and after the short training."""
-    stats = run.hidden_stats
-    depth = len(stats)
-    head = f"{run.activation} depth={run.depth} gain={run.gain:g}:"
-    parts = []
-    out_factor = _per_layer_factor(stats[0].std, stats[-1].std, depth - 1)
-    grad_factor = _per_layer_factor(stats[-1].grad_std, stats[0].grad_std, depth - 1)
-    if depth == 1:
-        parts.append(f"one hidden layer (output std {stats[0].std:.2g}): no layer-to-layer factor")
-    if out_factor is not None:
-        parts.append(f"outputs x{out_factor:.2g} per layer")
-    if grad_factor is not None:
-        parts.append(f"gradients x{grad_factor:.2g} per layer on the way back")
-    far = _far_layer([(k + 1, s.std) for k, s in enumerate(stats)], stats[0].std)
-    if far:
-        parts.append(f"outputs {far[1]} (beyond x{FAR:g} or 1/{FAR:g} of layer 1) at layer {far[0]}")
-    far = _far_layer([(depth - k, s.grad_std) for k, s in enumerate(reversed(stats))], stats[-1].grad_std)
-    if far:
-        parts.append(f"gradients {far[1]} at layer {far[0]}")
-    if run.activation == "relu":
-        parts.append(f"dead up to {100 * max(s.dead for s in stats):.0f}%")
-    else:
-        parts.append(f"saturated up to {100 * max(s.saturated for s in stats):.0f}%")
-    training = run.training
-    if training.diverged:
-        after = f"training diverged after {training.steps} updates"
-    else:
-        after = f"{run.final_loss:.2f} after {training.steps} updates"
-    parts.append(f"loss {run.initial_loss:.3g} at init, {after}")
-    return head + " " + "; ".join(parts)
 
 
 def signal_panel(x=None, y=None, *, gain=1.0, depth=10, activation="tanh", runs=None, settings=None):
@@ -147,7 +89,6 @@ def signal_panel(x=None, y=None, *, gain=1.0, depth=10, activation="tanh", runs=
 
 # --- diagnose this run ---------------------------------------------------------------------------------
 
-NO_GUESS, ANSWER = "none", "answer"
 
 
 def mystery_names(causes, seed=10):
@@ -155,17 +96,6 @@ def mystery_names(causes, seed=10):
     name says nothing about the cause."""
     order = np.random.default_rng(seed).permutation(len(causes))
     return {chr(ord("A") + k): causes[i] for k, i in enumerate(order)}
-
-
-def describe_diagnosis(name, cause, guess):
-    """The panel's line for run ``name`` (whose cause is ``cause``) and the reader's guess."""
-    if guess == NO_GUESS:
-        return f"run {name}: pick your diagnosis in the list, or '(show the answer)'"
-    if guess == ANSWER:
-        truth = CAUSES[cause]
-        return f"run {name}: {truth.label} ({truth.change}). What gives it away: {truth.giveaway}."
-    right, words = judge_diagnosis(cause, guess)
-    return f"run {name}: {words}"
 
 
 def diagnosis_panel(gallery=None, *, run="A", guess=NO_GUESS, train=None, val=None, seed=10):

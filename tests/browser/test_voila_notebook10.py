@@ -27,7 +27,8 @@ def test_gain_slider_notebook_10(voila_server, page, open_panel, find_notebook):
     signal = open_panel(page, r"^tanh depth=10 gain=1: ", "notebook 10 signal", timeout_ms=RUN_TIMEOUT_MS)
     first_text = signal.text()
     assert re.match(r"tanh depth=10 gain=1: outputs x0\.\d+ per layer; gradients x0\.\d+ per layer on the way "
-                    r"back; saturated up to \d+%; loss \d\.\d+ at init, \d\.\d\d after 58 updates$",
+                    r"back \(layer 10 to layer 1\); saturated up to \d+%; "
+                    r"loss \d\.\d+ at init, \d\.\d\d after 58 updates$",
                     first_text), first_text
     assert signal.wait_until_settled() == first_text, "opening the page changed the panel"
 
