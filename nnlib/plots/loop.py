@@ -17,6 +17,7 @@ the two views keep a figure made without pyplot, which a slider panel redraws.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from .curves import plain_log_ticks
@@ -156,7 +157,7 @@ class PhasesView:
         spans = (("initialisation", "#dddddd"), ("learning", "#d9f0d3"), ("memorisation", "#fde0dd"))
         self.spans, self.span_labels = [], []
         for name, color in spans:
-            self.spans.append(ax.axvspan(0, 1, color=color, alpha=0.6, linewidth=0, zorder=0))
+            self.spans.append(_full_height_band(ax, color=color, alpha=0.6, linewidth=0, zorder=0))
             self.span_labels.append(ax.text(0.5, 1.04, TEXT[name], ha="center", va="center", fontsize=10.5))
         # After the spans: a panel redraws the moving artists in the order they were made.
         self.chance_line = ax.axhline(0.1, color=COLORS["neutral"], linestyle=":", linewidth=1.5,
@@ -199,6 +200,18 @@ class PhasesView:
             label.set_visible(high > low)
             label.set_x(np.sqrt(max(low, 0.5) * high) if low >= 1 else 0.5)  # the middle on the log axis
         self.title.set_text(TEXT["phases_title"].format(percent=100 * run.fraction))
+
+
+def _full_height_band(ax, **style):
+    """A band over the full height of ax, from x=0 to x=1 in data units
+    until its set_x and set_width move it.
+
+    What ax.axvspan draws, but a Rectangle on every matplotlib: axvspan
+    returns a Polygon (no set_x) before matplotlib 3.9. The x limits must be
+    set before: add_patch may widen the data limits to the band."""
+    band = Rectangle((0, 0), 1, 1, transform=ax.get_xaxis_transform(), **style)
+    ax.add_patch(band)
+    return band
 
 
 def plot_phases(run):
