@@ -80,17 +80,20 @@ $(OLDEST_VENV)/.dev: requirements.txt requirements-dev.txt pyproject.toml
 	touch $@
 
 # The unit tests and the notebooks run side by side (two cores; one BLAS
-# thread each), each printing its output when it ends.
+# thread each), each printing its output when it ends. The exercise tests
+# (a quarter of the unit tests' time) run with the notebooks, so that both
+# halves take about as long.
 test-oldest: $(OLDEST_VENV)/.dev
 	$(MAKE) -j2 --output-sync=target test-oldest-unit test-oldest-notebooks
 
-ONE_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+ONE_THREAD   := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+OLDEST_MOVED := tests/test_exercises.py
 test-oldest-unit: $(OLDEST_VENV)/.dev
 	env -u NNLIB_REQUIRE_BROWSER $(ONE_THREAD) $(OLDEST_PY) -m pytest tests --ignore=tests/browser \
-	  -p no:randomly -p no:cacheprovider
+	  $(addprefix --ignore=,$(OLDEST_MOVED)) -p no:randomly -p no:cacheprovider
 
 test-oldest-notebooks: $(OLDEST_VENV)/.dev
-	env $(ONE_THREAD) $(OLDEST_PY) -m pytest notebooks/ $(NBVAL) -p no:cacheprovider
+	env $(ONE_THREAD) $(OLDEST_PY) -m pytest notebooks/ $(OLDEST_MOVED) $(NBVAL) -p no:cacheprovider
 
 ## notebooks: re-execute every notebook in place and strip volatile metadata
 notebooks: $(VENV)/.dev
