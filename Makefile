@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=300 --nbval-kernel-startup-timeout=60 -p no:randomly
 
-.PHONY: lab test test-unit test-notebooks test-notebooks-other-cpu notebooks bench bench-quick bench-class bench-drag present book book-quick clean
+.PHONY: lab test test-unit test-notebooks test-notebooks-other-cpu test-oldest test-oldest-unit test-oldest-notebooks notebooks bench bench-quick bench-class bench-drag present book book-quick clean
 
 $(VENV)/.reader: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,49 @@ ifeq ($(shell uname -m),x86_64)
 else
 	@echo "test-notebooks-other-cpu: only on x86-64; skipped"
 endif
+
+## test-oldest: the unit tests and every notebook on the oldest versions we promise
+# A second venv, on the oldest Python pyproject.toml names (requires-python)
+# and with exactly the lower bound of each package in requirements.txt
+# (`numpy>=1.24` becomes `numpy==1.24`, which pip reads as 1.24.0): both are
+# read from those files, so the promise and the test cannot drift. The rest
+# of requirements-dev.txt is whatever pip resolves under those pins. The
+# browser tests stay on current versions (`make test`).
+# With pyenv, PYENV_VERSION=3.10 lets its `python3.10` shim find 3.10.x;
+# without pyenv it changes nothing. Override: make test-oldest OLDEST_PYTHON=...
+OLDEST_VENV   ?= .venv-oldest
+OLDEST_PY_VER := $(shell sed -n 's/^requires-python *= *">= *\([0-9.]*\)".*/\1/p' pyproject.toml)
+OLDEST_PYTHON ?= python$(OLDEST_PY_VER)
+OLDEST_PY     := $(OLDEST_VENV)/bin/python
+
+$(OLDEST_VENV)/.dev: requirements.txt requirements-dev.txt pyproject.toml
+	rm -rf $(OLDEST_VENV)
+	PYENV_VERSION=$(OLDEST_PY_VER) $(OLDEST_PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_PY) -c 'import sys; v = "$(OLDEST_PY_VER)"; \
+	  assert sys.version_info[:2] == tuple(map(int, v.split("."))), f"{sys.version} is not Python {v}"'
+	sed -n 's/^\([A-Za-z0-9_.-]*\) *>= *\([0-9][0-9.]*\).*/\1==\2/p' requirements.txt \
+	  > $(OLDEST_VENV)/lowest.txt
+	cat $(OLDEST_VENV)/lowest.txt
+	$(OLDEST_PY) -m pip install --upgrade pip
+	$(OLDEST_PY) -m pip install -r requirements-dev.txt -c $(OLDEST_VENV)/lowest.txt
+	$(OLDEST_PY) -m pip check
+	touch $@
+
+# The unit tests and the notebooks run side by side (two cores; one BLAS
+# thread each), each printing its output when it ends. The exercise tests
+# (a quarter of the unit tests' time) run with the notebooks, so that both
+# halves take about as long.
+test-oldest: $(OLDEST_VENV)/.dev
+	$(MAKE) -j2 --output-sync=target test-oldest-unit test-oldest-notebooks
+
+ONE_THREAD   := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+OLDEST_MOVED := tests/test_exercises.py
+test-oldest-unit: $(OLDEST_VENV)/.dev
+	env -u NNLIB_REQUIRE_BROWSER $(ONE_THREAD) $(OLDEST_PY) -m pytest tests --ignore=tests/browser \
+	  $(addprefix --ignore=,$(OLDEST_MOVED)) -p no:randomly -p no:cacheprovider
+
+test-oldest-notebooks: $(OLDEST_VENV)/.dev
+	env $(ONE_THREAD) $(OLDEST_PY) -m pytest notebooks/ $(OLDEST_MOVED) $(NBVAL) -p no:cacheprovider
 
 ## notebooks: re-execute every notebook in place and strip volatile metadata
 notebooks: $(VENV)/.dev
@@ -110,4 +153,4 @@ book-quick: $(VENV)/.dev
 	$(PY) -m book.build --quick --only 03 04
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST_VENV) .pytest_cache .hypothesis

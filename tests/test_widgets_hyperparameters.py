@@ -155,8 +155,10 @@ def test_long_training_of_a_large_network_is_overfitting(panel):
 
 
 def test_a_rate_too_large_for_the_batch_is_unstable(split):
-    history = train_digits(*split, lr=1.0, batch_size=8, hidden=128, epochs=10)
-    text = describe_run(history, lr=1.0, batch_size=8, hidden=128, epochs=10, n_val=359)
+    # The book's stop: the training loss ends 2x its lowest, the validation loss 3x, on every numpy
+    # and CPU tried (at lr 1 with batch 8 the verdict changes with the last bits of the arithmetic).
+    history = train_digits(*split, lr=1.5, batch_size=128, hidden=128, epochs=10)
+    text = describe_run(history, lr=1.5, batch_size=128, hidden=128, epochs=10, n_val=359)
     assert "unstable: both losses jumped back up" in text and "try a smaller learning rate" in text
     assert history.train_loss[-1] > 1.1 * min(history.train_loss)  # the training loss rose too
     assert history.val_loss[-1] > 1.1 * min(history.val_loss)
@@ -174,20 +176,18 @@ def test_a_one_off_jump_is_not_called_overfitting(split):
 
 
 def test_a_bouncing_validation_loss_is_jumpy_not_overfitting(split):
-    """lr=1 with batch 8: the validation loss leaps from epoch to epoch (0.25 at epoch 2, then 3.0);
-    after 10 epochs it is above its lowest, but the run is unsteady, not overfitting. Forty epochs
-    later its validation loss rises smoothly while the training loss goes to 0: overfitting."""
-    full = train_digits(*split, lr=1.0, batch_size=8, hidden=256, epochs=50)
-    short = search.first_epochs(full, 10)
-    best = int(np.argmin(short.val_loss))
-    after = np.asarray(short.val_loss[best:])
+    """lr=1 with batch 16: after its lowest point the validation loss leaps by more than half from one
+    epoch to the next, and its last three epochs all sit well above the lowest, as when overfitting;
+    but the run is unsteady, not overfitting. (A run whose curves agree on every numpy and CPU tried:
+    at lr 1 with batch 8 the verdict changes with the last bits of the arithmetic.)"""
+    history = train_digits(*split, lr=1.0, batch_size=16, hidden=256, epochs=50)
+    best = int(np.argmin(history.val_loss))
+    after = np.asarray(history.val_loss[best:])
     assert np.max(after[1:] / after[:-1]) > 1.5  # a leap after the lowest point
-    assert short.train_accuracy[-1] >= 0.9 and min(short.val_loss[-3:]) > 1.1 * short.val_loss[best]
-    text = describe_run(short, lr=1.0, batch_size=8, hidden=256, epochs=10, n_val=359)
+    assert history.train_accuracy[-1] >= 0.9 and min(history.val_loss[-3:]) > 1.1 * history.val_loss[best]
+    text = describe_run(history, lr=1.0, batch_size=16, hidden=256, epochs=50, n_val=359)
     assert f"jumpy: the validation loss jumps up and down after its lowest point (epoch {best + 1})" in text
     assert "overfitting: not clear" in text and "overfitting: validation" not in text
-    text = describe_run(full, lr=1.0, batch_size=8, hidden=256, epochs=50, n_val=359)
-    assert text.split("; ")[1].startswith("overfitting: validation loss lowest at epoch"), text
 
 
 def test_underfitting_advice_fits_the_setting(split):

@@ -17,6 +17,7 @@ the two views keep a figure made without pyplot, which a slider panel redraws.
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from ..label_noise import WINDOW, moving_average, phase_edges
@@ -156,7 +157,7 @@ class PhasesView:
         spans = (("learning", "#d9f0d3"), ("transition", "#fff2c2"), ("memorisation", "#fde0dd"))
         self.spans, self.span_labels = [], []
         for name, color in spans:
-            self.spans.append(ax.axvspan(0, 1, color=color, alpha=0.6, linewidth=0, zorder=0))
+            self.spans.append(_full_height_band(ax, color=color, alpha=0.6, linewidth=0, zorder=0))
             # The band between learning and memorisation is narrow: its label stands upright inside it.
             upright = dict(y=0.4, rotation=90, fontsize=9.5) if name == "transition" else dict(y=1.04, fontsize=10)
             self.span_labels.append(ax.text(0.5, s=TEXT[name], ha="center", va="center", **upright))
@@ -218,6 +219,18 @@ class PhasesView:
                 legend.set_visible(not legend.get_visible())
                 self.figure.stale = True  # a figure legend does not tell the figure: redraw the background
         self.title.set_text(TEXT["phases_title"].format(percent=100 * run.fraction))
+
+
+def _full_height_band(ax, **style):
+    """A band over the full height of ax, from x=0 to x=1 in data units
+    until its set_x and set_width move it.
+
+    What ax.axvspan draws, but a Rectangle on every matplotlib: axvspan
+    returns a Polygon (no set_x) before matplotlib 3.9. The x limits must be
+    set before: add_patch may widen the data limits to the band."""
+    band = Rectangle((0, 0), 1, 1, transform=ax.get_xaxis_transform(), **style)
+    ax.add_patch(band)
+    return band
 
 
 def plot_phases(run):

@@ -4,6 +4,7 @@ import io
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from PIL import Image
 
 # One palette for the whole series, so that "train" and "validation" have
@@ -66,7 +67,7 @@ class FastRenderer:
     def png(self):
         fig, canvas = self.figure, self.canvas
         if self._background is None or fig.stale:
-            canvas.draw()  # everything but the animated artists
+            self._draw_background()
             self._animated = fig.findobj(lambda artist: artist.get_animated())
             self._background = canvas.copy_from_bbox(fig.bbox) if self._animated else None
         else:
@@ -74,6 +75,21 @@ class FastRenderer:
         for artist in self._animated:
             fig.draw_artist(artist)
         return self._encode()
+
+    def _draw_background(self):
+        """Draw everything but the animated artists. Matplotlib before 3.11
+        draws an animated image here all the same: drawn again over it, a
+        half-transparent image would show through itself and through the
+        previous picture's image. Such images are hidden for this draw
+        (hiding an animated artist does not make the figure stale)."""
+        images = [image for image in self.figure.findobj(AxesImage) if image.get_animated() and image.get_visible()]
+        for image in images:
+            image.set_visible(False)
+        try:
+            self.canvas.draw()
+        finally:
+            for image in images:
+                image.set_visible(True)
 
     def _encode(self):
         """The canvas as PNG bytes, lightly compressed."""
@@ -118,7 +134,7 @@ class LayeredRenderer(FastRenderer):
     def png(self):
         fig, canvas = self.figure, self.canvas
         if self._background is None or fig.stale:
-            canvas.draw()  # everything but the animated artists
+            self._draw_background()
             self._animated = fig.findobj(lambda artist: artist.get_animated())
             self._background = canvas.copy_from_bbox(fig.bbox)
             self._layer_of = object()  # the layer must be drawn again too
