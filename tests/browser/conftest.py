@@ -346,6 +346,13 @@ class Move:
     def image_changed(self):
         return self.image_before != self.image_after and self.pixels_before != self.pixels_after
 
+    def assert_changed(self, words):
+        """The status line changed and holds each of ``words``, and so did the picture."""
+        assert self.text_after != self.text_before, f"text did not change: {self.text_after!r}"
+        for word in words:
+            assert word in self.text_after, f"{word!r} missing from {self.text_after!r}"
+        assert self.image_changed, f"the picture did not change after {self.label}={self.value}"
+
 
 class PanelView:
     """One SliderPanel as rendered in the page: sliders, image, status line."""
