@@ -39,7 +39,7 @@ TEXT = {
     "noise_floor_plain": "noise floor σ² (dotted)",
     "noise_floor": "noise floor σ² = {floor:.3g}",
     "current": "current degree",
-    "within_noise": "hatched: within {k} paired standard errors of the lowest, past a clearly worse degree",
+    "within_noise": "hatched: within {k} paired standard errors\nof the lowest, past a clearly worse degree",
     "errors_title": "Errors against degree (sample {seed})",
     "errors_clipped": "errors above {top:g} leave the plot",
     "underfitting": "underfitting",
