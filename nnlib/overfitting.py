@@ -5,7 +5,7 @@
     degree_errors         training and validation error for many degrees
     standard_error        the standard error of a mean (over validation points, or seeds)
     paired_standard_errors  the standard error of each model's difference from the best, as pairs
-    within_noise          which models are within two paired standard errors of the best
+    within_noise          which models are within two paired standard errors of the best (and at most twice it)
     fit_regions           underfitting, one sweet spot, overfitting (a contiguous variant of the 1-SE rule)
     learning_curves       error against the number of training points
     ridge_solutions       least squares for many penalties from one SVD
@@ -41,8 +41,8 @@ REGIONS = ("underfitting", "sweet spot", "overfitting")
 NOISE_STANDARD_ERRORS = 2.0
 # ...and less than this many times the lowest. A wild fit (degree 24 through 25
 # points) can be off by 1e11 at two or three validation points and close elsewhere:
-# its difference is carried by those few points, so its standard error is as
-# large as the difference itself (1.6 standard errors apart) and means nothing.
+# its difference is carried by those few points, so its standard error is nearly
+# as large as the difference itself (only 1.5 standard errors apart) and means nothing.
 NOISE_MAX_RATIO = 2.0
 
 
