@@ -355,3 +355,21 @@ def test_degree_panel_hatches_degrees_within_the_noise_outside_the_sweet_spot():
     assert "overfitting: 3.2 paired standard errors above the lowest; a lower degree does better" in panel.text
     panel.controls["n_points"].value = 15  # another sample: no degree outside the sweet spot is within the noise
     assert all(band.get_hatch() is None for band in panel.view.bands)
+
+
+def test_degree_panel_never_calls_a_wild_fit_within_the_noise():
+    """25 points, noise 0.05, sample 0: degree 24 passes through every point and
+    is 4e13 times the lowest error, yet only 1.5 paired standard errors above it
+    (a few validation points carry the whole difference). More than twice the
+    lowest is never within the noise: overfitting, not hatched, and the status
+    says why its standard errors cannot be trusted."""
+    from nnlib.plots.overfitting import HATCH
+
+    panel = degree_panel(degree=24, n_points=25, noise=0.05, seed=0)
+    data = panel.sample()
+    z = (data.val_errors[24] - data.val_errors.min()) / data.val_ses[24]
+    assert z < of.NOISE_STANDARD_ERRORS and data.val_errors[24] > 1e10 * data.val_errors.min()
+    assert data.names[24] == "overfitting" and not data.within[24]
+    assert panel.view.bands[24].get_hatch() != HATCH
+    assert "times the lowest, clearly worse (only 1.5 paired standard errors above it, because a few points carry " \
+           "the whole difference); a lower degree does better" in panel.text
