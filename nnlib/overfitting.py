@@ -5,7 +5,8 @@
     degree_errors         training and validation error for many degrees
     standard_error        the standard error of a mean (over validation points, or seeds)
     paired_standard_errors  the standard error of each model's difference from the best, as pairs
-    fit_regions           underfitting, one sweet spot, overfitting (a contiguous 1-SE rule)
+    within_noise          which models are within two paired standard errors of the best (and at most twice it)
+    fit_regions           underfitting, one sweet spot, overfitting (a contiguous variant of the 1-SE rule)
     learning_curves       error against the number of training points
     ridge_solutions       least squares for many penalties from one SVD
     double_descent        random ReLU features on the digits, 10 to 2000 features
@@ -34,6 +35,15 @@ from .training import accuracy, fit, predict
 X_RANGE = (0.0, 1.0)  # make_sine draws x in [0, 1]; every fit maps this range to [-1, 1]
 VALIDATION_SEED_OFFSET = 10_000  # the validation points of seed s come from seed s + 10000
 REGIONS = ("underfitting", "sweet spot", "overfitting")
+# "Within the noise": a model's validation error is at most this many (paired)
+# standard errors above the lowest. Two is about the 95 % level: a smaller
+# difference could well come from the noise of the validation points (or seeds).
+NOISE_STANDARD_ERRORS = 2.0
+# ...and less than this many times the lowest. A wild fit (degree 24 through 25
+# points) can be off by 1e11 at two or three validation points and close elsewhere:
+# its difference is carried by those few points, so its standard error is nearly
+# as large as the difference itself (only 1.5 standard errors apart) and means nothing.
+NOISE_MAX_RATIO = 2.0
 
 
 def true_curve(x):
@@ -115,18 +125,28 @@ def paired_standard_errors(losses):
     return differences.std(axis=1, ddof=1) / np.sqrt(losses.shape[1])
 
 
-def within_noise(val_errors, standard_errors):
-    """True for each model whose validation error is at most one standard
-    error above the lowest. val_errors, standard_errors: (n,) (the standard
-    error of each model's difference from the best). Returns (n,) bool."""
+def within_noise(val_errors, standard_errors, *, multiple=NOISE_STANDARD_ERRORS, max_ratio=NOISE_MAX_RATIO):
+    """True for each model whose validation error is at most ``multiple``
+    (NOISE_STANDARD_ERRORS, 2) standard errors above the lowest: a difference
+    the noise of the measurement could explain, at about the 95 % level.
+    A model more than ``max_ratio`` (NOISE_MAX_RATIO, 2) times the lowest is
+    never within: so large a difference carried by a few points makes its
+    own standard error large, and that standard error cannot be trusted.
+    val_errors: (n,); standard_errors: (n,), the standard error of each
+    model's difference from the best (paired_standard_errors), or one number
+    for every model. Returns (n,) bool."""
     val_errors = check_array(val_errors, "val_errors", ndim=1)
     standard_errors = np.broadcast_to(check_array(standard_errors, "standard_errors", ndim=(0, 1)), val_errors.shape)
     if np.any(standard_errors < 0):
         raise ValueError(f"standard_errors must be >= 0; got {standard_errors.min()!r}")
-    return val_errors - val_errors.min() <= standard_errors
+    multiple = check_range(multiple, "multiple", 0.0, np.inf)
+    max_ratio = check_range(max_ratio, "max_ratio", 1.0, np.inf, include_high=True)
+    lowest = val_errors.min()
+    return (val_errors - lowest <= multiple * standard_errors) & (val_errors <= max_ratio * lowest)
 
 
-def fit_regions(val_errors, *, standard_errors=None, standard_error=None, tolerance=0.2):
+def fit_regions(val_errors, *, standard_errors=None, standard_error=None, tolerance=0.2,
+                multiple=NOISE_STANDARD_ERRORS):
     """Name each point of a validation-error curve (ordered from the least
     to the most flexible model), in three runs that always come in this
     order: "underfitting", then one "sweet spot", then "overfitting".
@@ -141,16 +161,20 @@ def fit_regions(val_errors, *, standard_errors=None, standard_error=None, tolera
 
     "Within the noise" is, in order of preference:
     - ``standard_errors`` (n,): model i is within if its error is at most
-      standard_errors[i] above the lowest; give the paired standard errors
-      of each model's difference from the best (paired_standard_errors);
-    - ``standard_error``: one number for every model;
+      ``multiple`` (2) times standard_errors[i] above the lowest, and at
+      most twice the lowest (within_noise); give the paired standard
+      errors of each model's difference from the best
+      (paired_standard_errors);
+    - ``standard_error``: one standard error for every model, the same way;
     - else within ``tolerance`` times the lowest error (0.2: within 20 %).
 
-    This is a contiguous variant of the *one-standard-error rule* of
-    Hastie, Tibshirani and Friedman (ESL §7.10), which picks the simplest
-    model within one standard error of the best: here all the neighbours
-    within the noise form the sweet spot, so that the three regions stay
-    one run each.
+    Where this comes from: the *one-standard-error rule* of Hastie,
+    Tibshirani and Friedman (ESL §7.10) picks one model, the simplest one
+    within one standard error of the best. Ours is a contiguous variant of
+    it: it names three regions (all the neighbours within the noise form
+    the sweet spot, so that each region stays one run), and it uses two
+    paired standard errors, so that only differences the noise cannot
+    explain split regions.
 
     val_errors: (n,). Returns a list of n names.
     """
@@ -163,9 +187,10 @@ def fit_regions(val_errors, *, standard_errors=None, standard_error=None, tolera
         if standard_errors.shape != val_errors.shape:
             raise ValueError(f"standard_errors must have one value per error, shape {val_errors.shape}; "
                              f"got shape {standard_errors.shape}")
-        inside = within_noise(val_errors, standard_errors)
+        inside = within_noise(val_errors, standard_errors, multiple=multiple)
     elif standard_error is not None:
-        inside = val_errors <= val_errors[best] + check_range(standard_error, "standard_error", 0.0, np.inf)
+        standard_error = check_range(standard_error, "standard_error", 0.0, np.inf)
+        inside = within_noise(val_errors, standard_error, multiple=multiple)
     else:
         tolerance = check_range(tolerance, "tolerance", 0.0, np.inf)
         inside = val_errors <= (1.0 + tolerance) * val_errors[best]

@@ -50,18 +50,22 @@ def test_fit_regions_names_each_side_of_the_best():
         of.fit_regions([1.0, np.nan])
 
 
-def test_fit_regions_one_standard_error_rule_keeps_one_contiguous_sweet_spot():
+def test_fit_regions_standard_error_rule_keeps_one_contiguous_sweet_spot():
+    assert of.NOISE_STANDARD_ERRORS == 2.0  # "within the noise": at most two standard errors above the lowest
     # the case: degree 2 worse than 1 and 3 (noise 1, 30 points) must not split the sweet spot
     errors = [1.33, 1.13, 1.37, 1.31, 1.33, 1.32, 1.46]
-    assert of.fit_regions(errors, standard_error=0.11) == ["underfitting", "sweet spot"] + ["overfitting"] * 5
-    assert of.fit_regions(errors, standard_error=0.25) == ["sweet spot"] * 6 + ["overfitting"]
+    assert of.fit_regions(errors, standard_error=0.055) == ["underfitting", "sweet spot"] + ["overfitting"] * 5
+    assert of.fit_regions(errors, standard_error=0.125) == ["sweet spot"] * 6 + ["overfitting"]
     # an interpolating model far to the right that dips back down is still overfitting
     errors = [0.79, 0.52, 0.64, 0.185, 0.21, 0.22, 0.20, 0.34, 80.6, 7.3, 0.19]
-    names = of.fit_regions(errors, standard_error=0.04)
+    names = of.fit_regions(errors, standard_error=0.02)
     assert names == ["underfitting"] * 3 + ["sweet spot"] * 4 + ["overfitting"] * 4
-    # a difference smaller than the noise is not split; a larger one is
-    assert of.fit_regions([0.040, 0.047], standard_error=0.009) == ["sweet spot", "sweet spot"]
-    assert of.fit_regions([0.040, 0.047], standard_error=0.005) == ["sweet spot", "overfitting"]
+    # a difference smaller than two standard errors is not split; a larger one is
+    assert of.fit_regions([0.040, 0.047], standard_error=0.004) == ["sweet spot", "sweet spot"]
+    assert of.fit_regions([0.040, 0.047], standard_error=0.003) == ["sweet spot", "overfitting"]
+    # 1.5 standard errors apart: within the noise at two, split at one (the multiple can be changed)
+    assert of.fit_regions([0.040, 0.043], standard_error=0.002) == ["sweet spot", "sweet spot"]
+    assert of.fit_regions([0.040, 0.043], standard_error=0.002, multiple=1.0) == ["sweet spot", "overfitting"]
 
 
 def test_standard_error_is_that_of_a_mean():
@@ -88,7 +92,17 @@ def test_paired_standard_errors_and_within_noise():
     ses = of.paired_standard_errors(losses)
     assert ses[1] == 0 and ses[0] == 0  # model 0 is model 1 shifted by 2: no spread in the difference
     assert ses[2] == pytest.approx(np.std([0.0, 1.0, 0.5], ddof=1) / np.sqrt(3))
-    np.testing.assert_array_equal(of.within_noise(losses.mean(axis=1), ses), [False, True, False])
+    means = losses.mean(axis=1)  # 4, 2, 2.5: model 2 is 0.5 above the best, 1.7 standard errors (0.29)
+    np.testing.assert_array_equal(of.within_noise(means, ses), [False, True, True])
+    np.testing.assert_array_equal(of.within_noise(means, ses, multiple=1.0), [False, True, False])
+    with pytest.raises(ValueError, match="multiple"):
+        of.within_noise(means, ses, multiple=-1.0)
+    # more than twice the lowest is never within the noise, however large its standard error:
+    # a wild fit whose whole difference comes from a few points (degree 24 through 25 points)
+    np.testing.assert_array_equal(of.within_noise([0.1, 0.19, 0.21, 1e11], [0.0, 0.1, 0.1, 1e11]),
+                                  [True, True, False, False])
+    assert of.fit_regions([0.1, 0.19, 0.21, 1e11], standard_errors=[0.0, 0.1, 0.1, 1e11]) == \
+        ["sweet spot"] * 2 + ["overfitting"] * 2
     with pytest.raises(ValueError, match="losses"):
         of.paired_standard_errors(np.ones((3, 1)))
     with pytest.raises(ValueError, match="standard_errors"):
@@ -96,9 +110,10 @@ def test_paired_standard_errors_and_within_noise():
 
 
 def test_fit_regions_with_one_standard_error_per_model_stays_contiguous():
-    errors = [2.0, 1.2, 1.0, 1.05, 1.6, 1.1, 3.0]
-    ses = [0.3, 0.1, 0.0, 0.1, 0.2, 0.2, 0.5]
-    # model 5 is within its noise but beyond the clearly worse model 4: overfitting, not a second sweet spot
+    errors = [2.0, 1.3, 1.0, 1.05, 1.6, 1.1, 3.0]
+    ses = [0.3, 0.1, 0.0, 0.1, 0.2, 0.1, 0.5]
+    # model 5 is within its noise (1 standard error) but beyond the clearly worse model 4 (3 standard
+    # errors): overfitting, not a second sweet spot
     assert of.fit_regions(errors, standard_errors=ses) == ["underfitting"] * 2 + ["sweet spot"] * 2 + \
         ["overfitting"] * 3
     assert of.within_noise(errors, ses)[5]

@@ -17,7 +17,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
-from ..overfitting import X_RANGE, true_curve
+from ..overfitting import NOISE_MAX_RATIO, NOISE_STANDARD_ERRORS, X_RANGE, true_curve
 from .style import COLORS, LayeredRenderer, new_figure
 from .surface import _animate, _freeze_layout, _retitle
 
@@ -39,7 +39,7 @@ TEXT = {
     "noise_floor_plain": "noise floor σ² (dotted)",
     "noise_floor": "noise floor σ² = {floor:.3g}",
     "current": "current degree",
-    "within_noise": "hatched: within the noise, past a worse degree",
+    "within_noise": "hatched: within {k} paired standard errors\nof the lowest, past a clearly worse degree",
     "errors_title": "Errors against degree (sample {seed})",
     "errors_clipped": "errors above {top:g} leave the plot",
     "underfitting": "underfitting",
@@ -88,13 +88,17 @@ TEXT = {
 
 # The verdict under each panel of notebook 07 (describe_region). The regions
 # come from nnlib.overfitting.fit_regions; "standard error" is the paired one
-# of a model's difference from the best (same validation points, or seeds).
+# of a model's difference from the best (same validation points, or seeds), and
+# "within the noise" is within NOISE_STANDARD_ERRORS of them ({k} below).
 STATUS = {
     "lowest": "sweet spot: the lowest validation error",
-    "sweet spot": "sweet spot: {diff} above the lowest, within one paired standard error ({se})",
+    "sweet spot": "sweet spot: {diff} above the lowest, {z} paired standard errors ({se} each): within {k}, "
+                  "so the noise cannot tell it from the lowest",
     "clearly": "{name}: {z} paired standard errors above the lowest; {other} does better",
     "far": "{name}: far above the lowest; {other} does better",
-    "close": "{name}: within one paired standard error of the lowest ({z}), but beyond a clearly worse "
+    "wild": "{name}: {ratio} times the lowest, clearly worse (only {z} paired standard errors above it, "
+            "because a few points carry the whole difference); {other} does better",
+    "close": "{name}: within {k} paired standard errors of the lowest ({z}), but beyond a clearly worse "
              "neighbour; {other} does as well",
 }
 # What does better than an underfitting / overfitting model, for each dial.
@@ -103,27 +107,42 @@ OTHER = {
     "penalty": {"underfitting": "a weaker penalty", "overfitting": "a stronger penalty"},
     "width": {"underfitting": "a wider network", "overfitting": "a narrower network"},
 }
+NUMBER_WORDS = {1.0: "one", 2.0: "two", 3.0: "three"}
+
+
+def noise_words(multiple=NOISE_STANDARD_ERRORS):
+    """How many standard errors "within the noise" allows, in words: "two"."""
+    return NUMBER_WORDS.get(float(multiple), f"{multiple:g}")
 
 
 def describe_region(name, error, best_error, se, *, dial="degree", percent=False):
     """The verdict for one model: its region ``name`` (from fit_regions) and
     how far its validation ``error`` is from the lowest, ``best_error``, in
-    units of ``se``, the paired standard error of that difference. dial:
-    "degree", "penalty" or "width" (what to turn instead); percent: errors
-    are fractions to print as percentages."""
+    units of ``se``, the paired standard error of that difference (within
+    the noise: at most NOISE_STANDARD_ERRORS of them, and at most
+    NOISE_MAX_RATIO times the lowest, as in within_noise). dial: "degree",
+    "penalty" or "width" (what to turn instead); percent: errors are
+    fractions to print as percentages."""
     diff = error - best_error
+    k = noise_words()
 
     def show(value):
         return f"{value:.1%}" if percent else f"{value:.2g}"
 
     if name == "sweet spot":
-        return STATUS["lowest"] if diff <= 0 else STATUS["sweet spot"].format(diff=show(diff), se=show(se))
+        if diff <= 0:
+            return STATUS["lowest"]
+        z = f"{diff / se:.1f}" if se > 0 else "0"
+        return STATUS["sweet spot"].format(diff=show(diff), z=z, se=show(se), k=k)
     other = OTHER[dial][name]
     if se <= 0:
         return STATUS["far"].format(name=name, other=other)
     z = diff / se
-    key = "close" if z <= 1 else "clearly"
-    return STATUS[key].format(name=name, z=f"{z:.1f}", other=other)
+    if z > NOISE_STANDARD_ERRORS:
+        key = "clearly"
+    else:
+        key = "close" if error <= NOISE_MAX_RATIO * best_error else "wild"
+    return STATUS[key].format(name=name, z=f"{z:.1f}", other=other, k=k, ratio=f"{error / best_error:.3g}")
 
 
 # Ranges that keep the pictures readable whatever the fit does.
@@ -132,7 +151,7 @@ ERROR_LIMITS = (1e-3, 1e2)
 LEARNING_LIMITS = (0.01, 100.0)
 # The sweet-spot label sits lower, so that it never covers its neighbours' labels.
 LABEL_HEIGHTS = {"underfitting": 0.98, "sweet spot": 0.91, "overfitting": 0.98}
-HATCH = "///"  # degrees within the noise of the lowest, but outside the sweet spot
+HATCH = "///"  # degrees within the noise of the lowest (within_noise), but outside the sweet spot
 HATCH_COLOR = "#444444"
 NAME_WIDTH = 0.42  # about how many degrees one character of a region name takes on the degree panel
 REGION_COLORS = {"underfitting": "#9ecae1", "sweet spot": "#a1d99b", "overfitting": "#fdae6b"}
@@ -262,7 +281,7 @@ class DegreeView:
         # The hatch's legend entry is a stand-in: the hatched bands change with the sample.
         handles, _ = ax.get_legend_handles_labels()
         hatched = Patch(facecolor=REGION_COLORS["overfitting"], alpha=0.35, hatch=HATCH, edgecolor=HATCH_COLOR,
-                        linewidth=0, label=TEXT["within_noise"])
+                        linewidth=0, label=TEXT["within_noise"].format(k=noise_words()))
         self.err_legend = err_legend = ax.legend(handles=[*handles, hatched], loc="upper center",
                                                  bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9, framealpha=1.0)
         _animate(self.points, self.fit_line, self.clip_note, self.ax_fit.title, fit_legend,
@@ -286,8 +305,9 @@ class DegreeView:
 
     def show_data(self, train, val, train_errors, val_errors, names, *, noise, seed, within=None):
         """Draw what changes with the sample: the points, both error curves, the regions.
-        within: (degrees,) bool, True where the validation error is within one
-        standard error of the lowest; such degrees outside the sweet spot are hatched."""
+        within: (degrees,) bool, True where the validation error is within the
+        noise of the lowest (within_noise: two paired standard errors); such
+        degrees outside the sweet spot are hatched."""
         key = (id(train[0]), id(val[0]))
         if key == self._data_key:
             return
