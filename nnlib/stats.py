@@ -149,11 +149,28 @@ def mcnemar_test(correct_a, correct_b):
                          f"{len(correct_b)} examples")
     only_a = int(np.sum(correct_a & ~correct_b))
     only_b = int(np.sum(correct_b & ~correct_a))
-    disagreements = only_a + only_b
-    if disagreements == 0:
-        return PairedComparison(only_a, only_b, 1.0)
-    one_tail = _binomial_pmf(disagreements, 0.5)[:min(only_a, only_b) + 1].sum()
-    return PairedComparison(only_a, only_b, float(min(1.0, 2 * one_tail)))
+    return PairedComparison(only_a, only_b, _fair_coin_p_value(only_a, only_b))
+
+
+def _fair_coin_p_value(heads, tails):
+    """The two-sided probability that a fair coin tossed heads + tails times
+    splits at least as unevenly as heads : tails (1 when it was not tossed).
+    McNemar's test and the sign test are both this coin."""
+    tosses = heads + tails
+    if tosses == 0:
+        return 1.0
+    one_tail = _binomial_pmf(tosses, 0.5)[:min(heads, tails) + 1].sum()
+    return float(min(1.0, 2 * one_tail))
+
+
+def _paired_differences(scores_a, scores_b, *, at_least):
+    """scores_a - scores_b as floats, after checking that they pair up: (n,) each, n >= at_least."""
+    scores_a = check_array(scores_a, "scores_a", ndim=1)
+    scores_b = check_array(scores_b, "scores_b", ndim=1)
+    if scores_a.shape != scores_b.shape or len(scores_a) < at_least:
+        raise ValueError(f"scores_a and scores_b must be paired: the same length, at least {at_least}; got "
+                         f"{len(scores_a)} and {len(scores_b)}")
+    return scores_a.astype(float) - scores_b.astype(float)
 
 
 def _student_t_two_sided(t, dof):
@@ -182,12 +199,7 @@ def paired_t_test(scores_a, scores_b):
     spread over seeds is larger than it. Differences [2, 1, 4, 1, 2] give
     t = 3.65 with 4 degrees of freedom, p = 0.02.
     """
-    scores_a = check_array(scores_a, "scores_a", ndim=1)
-    scores_b = check_array(scores_b, "scores_b", ndim=1)
-    if scores_a.shape != scores_b.shape or len(scores_a) < 2:
-        raise ValueError(f"scores_a and scores_b must be paired: the same length, at least 2; got "
-                         f"{len(scores_a)} and {len(scores_b)}")
-    differences = scores_a.astype(float) - scores_b.astype(float)
+    differences = _paired_differences(scores_a, scores_b, at_least=2)
     n = len(differences)
     mean, std = float(differences.mean()), float(differences.std(ddof=1))
     if std == 0:  # every pair differs by the same amount
@@ -208,15 +220,6 @@ def sign_test(scores_a, scores_b):
     normal), and so it needs more pairs: A ahead on 5 of 5 gives
     p = 2 / 2**5 = 0.0625, the smallest p-value 5 pairs can give.
     """
-    scores_a = check_array(scores_a, "scores_a", ndim=1)
-    scores_b = check_array(scores_b, "scores_b", ndim=1)
-    if scores_a.shape != scores_b.shape or len(scores_a) < 1:
-        raise ValueError(f"scores_a and scores_b must be paired: the same length, at least 1; got "
-                         f"{len(scores_a)} and {len(scores_b)}")
-    differences = scores_a.astype(float) - scores_b.astype(float)
+    differences = _paired_differences(scores_a, scores_b, at_least=1)
     ahead, behind = int(np.sum(differences > 0)), int(np.sum(differences < 0))
-    untied = ahead + behind
-    if untied == 0:
-        return SignTest(0, 0, len(differences), 1.0)
-    one_tail = _binomial_pmf(untied, 0.5)[:min(ahead, behind) + 1].sum()
-    return SignTest(ahead, behind, len(differences) - untied, float(min(1.0, 2 * one_tail)))
+    return SignTest(ahead, behind, len(differences) - ahead - behind, _fair_coin_p_value(ahead, behind))
