@@ -163,7 +163,10 @@ class PhasesView:
             self.span_labels.append(ax.text(0.5, s=TEXT[name], ha="center", va="center", **upright))
         # Initialisation is epoch 0, the random network: a line, not a span. After the spans:
         # a panel redraws the moving artists in the order they were made.
-        self.init_line = ax.axvline(0, color="#888888", linewidth=3, zorder=1)
+        # Added as an artist, not with axvline: axvline also updates the data limits through the inverse
+        # symlog transform, which warns for x = 0 on matplotlib before 3.8 (the limits are set above anyway).
+        self.init_line = ax.add_artist(Line2D([0, 0], [0, 1], transform=ax.get_xaxis_transform(),
+                                              color="#888888", linewidth=3, zorder=1))
         self.init_label = ax.text(0.05, 0.62, TEXT["initialisation"], rotation=90, ha="left", va="center",
                                   fontsize=9.5, transform=ax.get_xaxis_transform())
         self.chance_line = ax.axhline(0.1, color=COLORS["neutral"], linestyle=":", linewidth=1.5,
