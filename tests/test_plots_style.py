@@ -6,7 +6,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from nnlib.plots.style import FastRenderer, new_figure
+from nnlib.plots.style import FastRenderer, encode_png, new_figure
 
 
 def pixels(png):
@@ -62,6 +62,36 @@ def test_a_figure_without_animated_artists_is_drawn_in_full():
     after = pixels(renderer.png())
     assert not np.array_equal(before, after)
     np.testing.assert_array_equal(after, full_drawing(renderer))
+
+
+def test_an_animated_legend_does_not_make_every_move_draw_everything():
+    """Drawing an animated legend resizes its frame, which tells the axes
+    it changed: the renderer must not take that for a change of the
+    background (every move of 03's and 04's panels drew the whole figure)."""
+    fig, ax, moving, x = make_figure()
+    moving.set_label("moving")
+    ax.legend(loc="lower right").set_animated(True)
+    renderer = FastRenderer(fig)
+    first = pixels(renderer.png())
+    assert not fig.stale and not ax.stale
+    background = renderer._background
+    moving.set_ydata(x**4)
+    moved = pixels(renderer.png())
+    assert renderer._background is background  # reused: only the animated artists were drawn
+    assert not np.array_equal(first, moved)
+    np.testing.assert_array_equal(moved, full_drawing(renderer))
+
+
+def test_encode_png_gives_back_the_exact_pixels():
+    rng = np.random.default_rng(0)
+    opaque = rng.integers(0, 256, (7, 5, 4), dtype=np.uint8)
+    opaque[:, :, 3] = 255
+    seen_through = opaque.copy()
+    seen_through[2, 3, 3] = 17
+    for rgba, mode in ((opaque, "RGB"), (seen_through, "RGBA")):
+        image = Image.open(io.BytesIO(encode_png(rgba)))
+        assert image.mode == mode and image.size == (5, 7)
+        np.testing.assert_array_equal(np.asarray(image), rgba[:, :, :len(mode)])
 
 
 def test_slider_panel_keeps_its_stops_and_refuses_impossible_ones():
