@@ -12,14 +12,17 @@
     double_descent        random ReLU features on the digits, 10 to 2000 features
     flipped_moons         two moons with a fifth of the training labels wrong
     train_hidden_units    a 2-h-h-2 network trained on them
-    WidthSweep            networks of every width from several seeds, scored on validation and fresh moons
+    WidthSweep            networks of every width from several seeds, scored on validation and fresh moons;
+                          WidthSweep.load() reads the shipped one (resources/nb07_width_sweep.npz),
+                          ``python -m nnlib.overfitting`` trains it again and rewrites that file
 
 Everything takes a seed, so the same call gives the same numbers. Plots
 live in ``nnlib.plots.overfitting``, slider panels in
 ``nnlib.widgets.overfitting``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from pathlib import Path
 
 import numpy as np
 
@@ -30,7 +33,7 @@ from .datasets import corrupt_labels, make_moons, make_sine
 from .layers import mlp
 from .losses import SoftmaxCrossEntropy
 from .optim import SGD
-from .training import accuracy, fit, predict
+from .training import History, accuracy, fit, predict
 
 X_RANGE = (0.0, 1.0)  # make_sine draws x in [0, 1]; every fit maps this range to [-1, 1]
 VALIDATION_SEED_OFFSET = 10_000  # the validation points of seed s come from seed s + 10000
@@ -329,6 +332,14 @@ def train_hidden_units(train, val, hidden, *, epochs=300, batch_size=25, lr=0.05
 FRESH_SEED_OFFSET = 20_000  # the fresh moons of data seed s come from seed s + 20000
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128)
 SEEDS = (0, 1, 2, 3, 4)
+# The shipped WidthSweep(seeds=SEEDS) of notebook 07 (WidthSweep.load reads it;
+# ``python -m nnlib.overfitting`` writes it again).
+WIDTH_SWEEP_FILE = Path(__file__).parent / "resources" / "nb07_width_sweep.npz"
+_SWEEP_SETTINGS = ("widths", "seeds", "data_seed", "resolution", "n_fresh", "noise")
+_SWEEP_ARRAYS = ("train_accuracies", "val_accuracies", "fresh_accuracies", "probability")
+# The probability maps are stored in float16: at most 0.0005 off, an eighth of one
+# of the 256 colours the panel draws them with (and they are drawn at 35 % opacity).
+_PROBABILITY_DTYPE = np.float16
 
 
 class WidthSweep:
@@ -345,16 +356,18 @@ class WidthSweep:
     paired standard error over the seeds of each width's difference from
     the best width; names: the regions read from val_errors with val_ses
     (fit_regions); probability: the class-1 probability maps of the first
-    seed's networks (the boundaries the panel draws), seed_train_accuracy /
-    seed_val_accuracy the accuracies of those networks."""
+    seed's networks (the boundaries the panel draws), (resolution,
+    resolution) each on ``grid``; histories: their training Histories;
+    seed_train_accuracy / seed_val_accuracy the accuracies of those networks.
+
+    The 40 trainings of WidthSweep(seeds=SEEDS) take about 10 s of CPU, so
+    notebook 07 reads them from WIDTH_SWEEP_FILE with ``WidthSweep.load()``,
+    which gives the same attributes; ``python -m nnlib.overfitting`` trains
+    them again and rewrites the file (tests/test_overfitting.py checks that
+    the file holds what a fresh WidthSweep computes)."""
 
     def __init__(self, widths=WIDTHS, *, seeds=SEEDS, data_seed=0, resolution=120, n_fresh=10_000, noise=0.15):
-        self.widths, self.seeds = tuple(widths), tuple(seeds)
-        self.train, self.val, self.flipped = flipped_moons(noise=noise, seed=data_seed)
-        self.fresh = make_moons(n_fresh, noise=noise, rng=FRESH_SEED_OFFSET + data_seed)
-        x = np.vstack([self.train[0], self.val[0]])
-        low, high = x.min(axis=0) - 0.4, x.max(axis=0) + 0.4
-        self.grid = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+        self._make_data(widths, seeds, data_seed, resolution, n_fresh, noise)
         points = np.column_stack([g.ravel() for g in self.grid])
         shape = (len(self.seeds), len(self.widths))
         self.train_accuracies, self.val_accuracies = np.empty(shape), np.empty(shape)
@@ -371,6 +384,22 @@ class WidthSweep:
                     scores = predict(model, points)
                     shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
                     self.probability.append((shifted[:, 1] / shifted.sum(axis=1)).reshape(self.grid[0].shape))
+        self._summarise()
+
+    def _make_data(self, widths, seeds, data_seed, resolution, n_fresh, noise):
+        """The settings, the moons (train, val, flipped, fresh) and the grid
+        (two (resolution, resolution) arrays) of the probability maps: cheap,
+        so a loaded sweep draws them again from the same seeds."""
+        self.widths, self.seeds = tuple(widths), tuple(seeds)
+        self.data_seed, self.resolution, self.n_fresh, self.noise = data_seed, resolution, n_fresh, noise
+        self.train, self.val, self.flipped = flipped_moons(noise=noise, seed=data_seed)
+        self.fresh = make_moons(n_fresh, noise=noise, rng=FRESH_SEED_OFFSET + data_seed)
+        x = np.vstack([self.train[0], self.val[0]])
+        low, high = x.min(axis=0) - 0.4, x.max(axis=0) + 0.4
+        self.grid = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+
+    def _summarise(self):
+        """Everything read from the (seeds, widths) accuracies."""
         self.seed_train_accuracy = list(self.train_accuracies[0])
         self.seed_val_accuracy = list(self.val_accuracies[0])
         self.train_accuracy = list(self.train_accuracies.mean(axis=0))
@@ -383,3 +412,86 @@ class WidthSweep:
             self.val_ses = np.sqrt(self.val_errors * (1 - self.val_errors) / len(self.val[1]))
             self.val_ses[self.best] = 0.0
         self.names = fit_regions(self.val_errors, standard_errors=self.val_ses)
+
+    def save(self, path=WIDTH_SWEEP_FILE):
+        """Write the settings, the accuracies, the first seed's probability
+        maps (float16) and histories (batch losses in float32) to a
+        compressed .npz file (WIDTH_SWEEP_FILE: about 230 kB)."""
+        arrays = {key: np.asarray(getattr(self, key)) for key in _SWEEP_SETTINGS + _SWEEP_ARRAYS}
+        arrays["probability"] = arrays["probability"].astype(_PROBABILITY_DTYPE)
+        for j, history in enumerate(self.histories):
+            arrays.update(_history_arrays(history, f"history{j}|"))
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def load(cls, path=WIDTH_SWEEP_FILE):
+        """The sweep saved in ``path`` (by default the shipped
+        WidthSweep(seeds=SEEDS) of notebook 07), with every attribute of a
+        freshly computed one: the moons and grid are drawn again from the
+        saved settings, the summaries recomputed from the accuracies."""
+        sweep = cls.__new__(cls)
+        with np.load(path) as data:
+            missing = [key for key in _SWEEP_SETTINGS + _SWEEP_ARRAYS if key not in data.files]
+            if missing:
+                raise ValueError(f"{path} is missing the arrays {missing}; a WidthSweep file holds "
+                                 f"{list(_SWEEP_SETTINGS + _SWEEP_ARRAYS)} (write it with python -m nnlib.overfitting)")
+            settings = {key: data[key] for key in _SWEEP_SETTINGS}
+            sweep._make_data(tuple(int(w) for w in settings["widths"]), tuple(int(s) for s in settings["seeds"]),
+                             int(settings["data_seed"]), int(settings["resolution"]), int(settings["n_fresh"]),
+                             float(settings["noise"]))
+            shape, grid_shape = (len(sweep.seeds), len(sweep.widths)), sweep.grid[0].shape
+            for key in _SWEEP_ARRAYS[:3]:
+                if data[key].shape != shape:
+                    raise ValueError(f"{path}: {key} has shape {data[key].shape}; expected (seeds, widths) = {shape}")
+                setattr(sweep, key, data[key].astype(np.float64))
+            if data["probability"].shape != (len(sweep.widths), *grid_shape):
+                raise ValueError(f"{path}: probability has shape {data['probability'].shape}; "
+                                 f"expected (widths, resolution, resolution) = {(len(sweep.widths), *grid_shape)}")
+            sweep.probability = list(data["probability"].astype(np.float64))
+            sweep.histories = [_history_from_arrays(data, f"history{j}|", path) for j in range(len(sweep.widths))]
+        sweep._summarise()
+        return sweep
+
+
+def _history_arrays(history, prefix):
+    """A History as arrays named prefix + field (a field that is None is left
+    out). The loss of every batch (1800 numbers a network) is kept in float32,
+    half the size, 7 significant digits; the rest exactly."""
+    arrays = {}
+    for item in fields(History):
+        value = getattr(history, item.name)
+        if value is not None:
+            dtype = np.float32 if item.name == "batch_loss" else float
+            arrays[prefix + item.name] = np.asarray(value, dtype=dtype) if isinstance(value, list) else np.asarray(value)
+    return arrays
+
+
+def _history_from_arrays(data, prefix, path):
+    """The History that _history_arrays stored under ``prefix`` in ``data``."""
+    if prefix + "train_loss" not in data.files:
+        raise ValueError(f"{path} is missing the history {prefix!r} of the first seed's networks "
+                         f"(write it with python -m nnlib.overfitting)")
+    values = {}
+    for item in fields(History):
+        key = prefix + item.name
+        if key not in data.files:
+            values[item.name] = None
+        elif item.default_factory is list:
+            values[item.name] = [float(v) for v in data[key]]
+        else:
+            values[item.name] = data[key].item()
+    return History(**values)
+
+
+def main():
+    """Train WidthSweep(seeds=SEEDS) again and write WIDTH_SWEEP_FILE (about
+    10 s of CPU). Run as ``python -m nnlib.overfitting``."""
+    import time
+
+    started = time.perf_counter()
+    WidthSweep(seeds=SEEDS).save()
+    print(f"wrote {WIDTH_SWEEP_FILE} in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -186,3 +186,98 @@ def test_flipped_moons_flips_a_fifth_of_training_labels_only():
     index = {tuple(point): label for point, label in zip(clean_x, clean_y)}
     assert all(index[tuple(point)] == label for point, label in zip(x_val, y_val))
     assert all((index[tuple(point)] != label) == flip for point, label, flip in zip(x, y, flipped))
+
+
+# ---------------------------------------------------------------- the shipped width sweep of notebook 07
+
+
+@pytest.fixture(scope="module")
+def fresh_width_sweep():
+    return of.WidthSweep(seeds=of.SEEDS)  # the 40 trainings the shipped file holds (about 10 s)
+
+
+@pytest.fixture(scope="module")
+def shipped_width_sweep():
+    return of.WidthSweep.load()
+
+
+def assert_same_histories(computed, loaded):
+    """Losses to 1e-6 relative (another CPU rounds the last bits of 1800 steps
+    differently, ~1e-14 here; the batch losses are stored in float32),
+    accuracies (correct / n) and the bookkeeping exactly."""
+    assert len(computed) == len(loaded)
+    for a, b in zip(computed, loaded):
+        for name in ("train_loss", "val_loss", "batch_loss"):
+            np.testing.assert_allclose(getattr(b, name), getattr(a, name), rtol=1e-6, atol=1e-12, err_msg=name)
+        for name in ("train_accuracy", "val_accuracy", "lr"):
+            np.testing.assert_array_equal(getattr(b, name), getattr(a, name), err_msg=name)
+        for name in ("updates", "updates_per_epoch", "diverged", "message", "best_epoch", "stopped_early",
+                     "restored_epoch"):
+            assert getattr(b, name) == getattr(a, name), name
+
+
+def test_shipped_width_sweep_holds_what_a_fresh_width_sweep_computes(fresh_width_sweep, shipped_width_sweep):
+    fresh, shipped = fresh_width_sweep, shipped_width_sweep
+    assert (shipped.widths, shipped.seeds) == (of.WIDTHS, of.SEEDS)
+    # accuracies are counts over 150 (or 10 000) points: exactly equal
+    for name in ("train_accuracies", "val_accuracies", "fresh_accuracies"):
+        np.testing.assert_array_equal(getattr(shipped, name), getattr(fresh, name), err_msg=name)
+    np.testing.assert_allclose(150 * shipped.val_accuracies, np.round(150 * shipped.val_accuracies), atol=1e-9)
+    # the maps are stored in float16 (at most 0.00025 off; another CPU adds ~1e-13)
+    assert len(shipped.probability) == len(of.WIDTHS)
+    for computed, loaded in zip(fresh.probability, shipped.probability):
+        assert loaded.shape == computed.shape == (120, 120) and loaded.dtype == np.float64
+        np.testing.assert_allclose(loaded, computed, rtol=0, atol=1e-3)
+    assert_same_histories(fresh.histories, shipped.histories)
+    # the data and grid are drawn again from the same seeds; the summaries come from the accuracies
+    for name in ("train", "val"):
+        for computed, loaded in zip(getattr(fresh, name), getattr(shipped, name)):
+            np.testing.assert_array_equal(loaded, computed)
+    for computed, loaded in zip(fresh.fresh, shipped.fresh):
+        np.testing.assert_array_equal(loaded, computed)
+    np.testing.assert_array_equal(shipped.flipped, fresh.flipped)
+    np.testing.assert_array_equal(shipped.grid, fresh.grid)
+    for name in ("train_accuracy", "val_accuracy", "seed_train_accuracy", "seed_val_accuracy", "val_errors"):
+        np.testing.assert_array_equal(getattr(shipped, name), getattr(fresh, name), err_msg=name)
+    np.testing.assert_allclose(shipped.val_ses, fresh.val_ses, rtol=1e-12)
+    assert shipped.best == fresh.best == of.WIDTHS.index(8)
+    assert shipped.names == fresh.names
+
+
+def test_width_sweep_load_gives_every_attribute_of_a_computed_one(fresh_width_sweep, shipped_width_sweep):
+    assert sorted(vars(shipped_width_sweep)) == sorted(vars(fresh_width_sweep))
+    for name, value in vars(fresh_width_sweep).items():
+        loaded = getattr(shipped_width_sweep, name)
+        assert type(loaded) is type(value), name
+        if isinstance(value, np.ndarray):
+            assert (loaded.shape, loaded.dtype) == (value.shape, value.dtype), name
+    assert all(type(h) is nnlib.History for h in shipped_width_sweep.histories)
+    assert isinstance(shipped_width_sweep.best, int) and isinstance(shipped_width_sweep.data_seed, int)
+
+
+def test_width_sweep_save_and_load_round_trip(tmp_path):
+    sweep = of.WidthSweep(widths=(1, 4), seeds=(0, 1), resolution=20, n_fresh=200, noise=0.2)
+    sweep.save(tmp_path / "sweep.npz")
+    loaded = of.WidthSweep.load(tmp_path / "sweep.npz")
+    assert (loaded.widths, loaded.seeds, loaded.resolution, loaded.n_fresh, loaded.noise) == ((1, 4), (0, 1), 20, 200, 0.2)
+    np.testing.assert_array_equal(loaded.val_accuracies, sweep.val_accuracies)
+    np.testing.assert_array_equal(loaded.fresh[0], sweep.fresh[0])
+    np.testing.assert_allclose(loaded.probability, sweep.probability, atol=1e-3)
+    assert loaded.probability[0].shape == (20, 20)
+    assert_same_histories(sweep.histories, loaded.histories)
+    assert loaded.names == sweep.names
+
+
+def test_width_sweep_load_rejects_a_file_with_missing_or_misshapen_arrays(tmp_path):
+    with np.load(of.WIDTH_SWEEP_FILE) as data:
+        arrays = {key: data[key] for key in data.files}
+    path = tmp_path / "broken.npz"
+    np.savez(path, **{key: value for key, value in arrays.items() if key != "fresh_accuracies"})
+    with pytest.raises(ValueError, match=r"missing the arrays \['fresh_accuracies'\]"):
+        of.WidthSweep.load(path)
+    np.savez(path, **{key: value for key, value in arrays.items() if not key.startswith("history3|")})
+    with pytest.raises(ValueError, match=r"missing the history 'history3\|'"):
+        of.WidthSweep.load(path)
+    np.savez(path, **{**arrays, "val_accuracies": arrays["val_accuracies"][:2]})
+    with pytest.raises(ValueError, match=r"val_accuracies has shape \(2, 8\); expected \(seeds, widths\) = \(5, 8\)"):
+        of.WidthSweep.load(path)

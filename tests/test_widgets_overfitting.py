@@ -13,7 +13,8 @@ from nnlib.widgets.overfitting import PENALTIES, WIDTHS, SineSample, WidthSweep,
 
 @pytest.fixture(scope="module")
 def width_sweep():
-    return WidthSweep()  # 5 seeds
+    # The shipped 5-seed sweep the notebook shows (tests/test_overfitting.py checks it against WidthSweep())
+    return WidthSweep.load()
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +179,15 @@ def test_weight_decay_panel_fits_are_least_squares_with_l2():
     i = PENALTIES.index(1e-3)
     expected = of.fit_polynomial(*sweep.train, 25, l2=1e-3)
     np.testing.assert_allclose(sweep.weights[i], expected, atol=1e-8)
+
+
+def test_hidden_units_panel_draws_the_shipped_sweep_by_default(width_sweep):
+    panel = hidden_units_panel(hidden=16)
+    assert (panel.sweep.widths, panel.sweep.seeds) == (WIDTHS, of.SEEDS)
+    np.testing.assert_array_equal(panel.sweep.val_accuracies, width_sweep.val_accuracies)
+    np.testing.assert_array_equal(panel.view.image.get_array(), width_sweep.probability[WIDTHS.index(16)])
+    assert panel.text.startswith(f"hidden units=16: mean over 5 seeds: training accuracy "
+                                 f"{width_sweep.train_accuracy[WIDTHS.index(16)]:.1%}")
 
 
 def test_hidden_units_panel_moves_between_trained_widths(width_sweep):

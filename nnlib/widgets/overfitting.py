@@ -180,9 +180,10 @@ def hidden_units_panel(*, hidden=8, sweep=None):
     """A SliderPanel: the decision boundary of a 2-h-h-2 network trained on
     150 noisy moons with 20 % of the labels flipped, for h in WIDTHS (the
     first seed's network), and the training and validation accuracy of every
-    width (mean over the seeds, each seed a thin line). All networks are
-    trained once when the panel is made, or pass ``sweep``, a WidthSweep."""
-    sweep = sweep if sweep is not None else WidthSweep()
+    width (mean over the seeds, each seed a thin line). ``sweep``: a
+    WidthSweep; by default the shipped WidthSweep(seeds=SEEDS), read with
+    WidthSweep.load() (training it again takes about 10 s)."""
+    sweep = sweep if sweep is not None else WidthSweep.load()
     view = HiddenUnitsView(sweep.train, sweep.flipped, sweep.widths, sweep.train_accuracies, sweep.val_accuracies,
                            sweep.grid, val=sweep.val)
     control = widgets.SelectionSlider(options=sweep.widths, value=hidden, description="hidden units",
