@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Integer
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -43,6 +44,7 @@ VOILA_DENYLIST = ["jupyterlab-jupytext", "@jupyter-notebook/lab-extension", "@vo
 CULL_INTERVAL = 30  # seconds between two looks for idle kernels
 DEFAULT_CULL = 180  # seconds without connection or activity before a kernel is shut down
 DEFAULT_FILL_DELAY = 1.0  # seconds after a student takes a kernel before the pool starts its replacement
+REFILL_NICE = 19  # the refill's CPU priority once a student is in class (nice 19: the lowest)
 # One BLAS thread per kernel: the notebooks' matrices are small, and with many
 # kernels on a few cores, BLAS threads only wait for each other (seen: 10x
 # slower training on a busy 2-core machine).
@@ -62,29 +64,59 @@ SECONDS_PER_KERNEL = {"03": 4.5, "07": 7.4}
 class OneCoreFreeKernelManager(AsyncMappingKernelManager):
     """Starts kernels PREHEAT_AT_ONCE at a time: the next one starts once a
     running one has run its notebook (busy, then idle for QUIET seconds).
+    Once a student is in class, a new kernel of the refill runs its notebook
+    at the lowest CPU priority (nice 19), and gets the normal one back when
+    a student's page connects to it, where the system allows that.
 
     Why: a class arrives at once, and Voila then refills its pool of
     pre-heated kernels, each running the whole notebook. Thirty of those at
     once shared the 2 cores with the students' own kernels (the operating
     system treats them alike): a slider move took 1.7 s (median) and 8 s
     (95th percentile) for a minute. One at a time, the refill takes longer and
-    the students keep a core.
+    the students keep a core. At the lowest priority, the refill also gives
+    way on the other core whenever a student's kernel draws.
+
+    Giving a process its normal priority back needs root or CAP_SYS_NICE
+    (or a raised RLIMIT_NICE); without them, a latecomer's kernel from the
+    refill keeps the low priority (its moves then share the CPU with the
+    refill as equals, as every student's did before), and the log says so once.
     """
 
     QUIET = 1.5  # seconds idle after being busy: the notebook has run
     LIMIT = 120  # seconds: a kernel that never gets quiet releases its turn anyway
+    refill_nice = Integer(REFILL_NICE, config=True,
+                          help="nice value of a refill kernel until a student connects (19: lowest; 0: as the others)")
 
     async def start_kernel(self, **kwargs):
         if not hasattr(self, "_turns"):
             self._turns = asyncio.Semaphore(PREHEAT_AT_ONCE)
+            self._class_arrived = False  # a student's page has connected
+            self._lowered = set()  # kernels running at LOW_PRIORITY
         await self._turns.acquire()
         try:
             kernel_id = await super().start_kernel(**kwargs)
         except BaseException:
             self._turns.release()
             raise
+        if self._class_arrived and self.refill_nice and set_kernel_priority(self._pid(kernel_id), self.refill_nice):
+            self._lowered.add(kernel_id)
         asyncio.ensure_future(self._release_turn_when_quiet(kernel_id))
         return kernel_id
+
+    def notify_connect(self, kernel_id):
+        """A page opened a websocket to ``kernel_id``: a student is here."""
+        super().notify_connect(kernel_id)
+        self._class_arrived = True
+        if kernel_id in getattr(self, "_lowered", ()):
+            self._lowered.discard(kernel_id)
+            if not set_kernel_priority(self._pid(kernel_id), 0) and not getattr(self, "_said_cannot_raise", False):
+                self._said_cannot_raise = True
+                self.log.warning("present: cannot give a refilled kernel its normal CPU priority back (needs root "
+                                 "or CAP_SYS_NICE); latecomers' kernels keep the low priority of the refill")
+
+    def _pid(self, kernel_id):
+        provisioner = getattr(self.get_kernel(kernel_id), "provisioner", None)
+        return getattr(provisioner, "pid", None)
 
     async def _release_turn_when_quiet(self, kernel_id):
         started, busy_seen, idle_since = time.monotonic(), False, None
@@ -98,6 +130,25 @@ class OneCoreFreeKernelManager(AsyncMappingKernelManager):
                 await asyncio.sleep(0.1)
         finally:
             self._turns.release()
+
+
+def set_kernel_priority(pid, nice):
+    """Give every thread of process ``pid`` the nice value ``nice`` (threads
+    it starts later inherit it from the thread that starts them). True if
+    done; False where the system does not allow it (raising a priority
+    needs privileges) or the process is gone."""
+    if pid is None or not hasattr(os, "setpriority"):
+        return False
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")  # Linux: one entry per thread
+    except OSError:
+        threads = [pid]
+    try:
+        for thread in threads:
+            os.setpriority(os.PRIO_PROCESS, int(thread), nice)
+    except (PermissionError, ProcessLookupError):
+        return False
+    return True
 
 
 def server_env(environ=None):
@@ -120,12 +171,14 @@ def find_notebook(number):
 
 
 def voila_command(notebook, *, host="127.0.0.1", port=8866, students=1, cull=DEFAULT_CULL,
-                  fill_delay=DEFAULT_FILL_DELAY, python=sys.executable):
+                  fill_delay=DEFAULT_FILL_DELAY, refill_nice=REFILL_NICE, python=sys.executable):
     """The Voila command line that serves ``notebook`` to ``students`` people."""
     if students < 1:
         raise ValueError(f"students must be at least 1; got {students}")
     if cull < CULL_INTERVAL:
         raise ValueError(f"cull must be at least {CULL_INTERVAL} seconds; got {cull}")
+    if not 0 <= refill_nice <= 19:
+        raise ValueError(f"refill_nice must be a nice value from 0 (normal) to 19 (lowest); got {refill_nice}")
     return [
         python, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", f"--Voila.ip={host}",
         *(f"--VoilaConfiguration.extension_denylist={name}" for name in VOILA_DENYLIST),
@@ -137,6 +190,7 @@ def voila_command(notebook, *, host="127.0.0.1", port=8866, students=1, cull=DEF
         "--KernelManager.transport=ipc",
         f"--VoilaConfiguration.default_pool_size={students}",
         f"--VoilaKernelManager.fill_delay={fill_delay}",
+        f"--OneCoreFreeKernelManager.refill_nice={refill_nice}",
         f"--MappingKernelManager.cull_idle_timeout={cull}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
         "--MappingKernelManager.cull_connected=False",
@@ -165,11 +219,13 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8866)
     parser.add_argument("--cull", type=int, default=DEFAULT_CULL, help="seconds before an abandoned kernel is shut down")
     parser.add_argument("--fill-delay", type=float, default=DEFAULT_FILL_DELAY, help="seconds before the pool refills")
+    parser.add_argument("--refill-nice", type=int, default=REFILL_NICE,
+                        help="CPU priority of the refill once students are in (nice 0-19; default 19, the lowest)")
     args = parser.parse_args(argv)
     try:
         notebook = find_notebook(args.notebook)
         command = voila_command(notebook, host=args.host, port=args.port, students=args.students,
-                                cull=args.cull, fill_delay=args.fill_delay)
+                                cull=args.cull, fill_delay=args.fill_delay, refill_nice=args.refill_nice)
     except ValueError as error:
         parser.error(str(error))
     print(f"Presenting {notebook.name} to {args.students} student(s): open http://{args.host}:{args.port}/ "
