@@ -204,6 +204,7 @@ async def browser_student(k, browser, url, start_delay, stop_at, pattern, helper
             await asyncio.sleep(rng.uniform(2.0, 4.0))  # about one move every 3 s
             await root.evaluate(RESET_JS)
             if pattern == "jump":  # a click on the track, away from the handle
+                await track.scroll_into_view_if_needed()  # a click lands only on what is on the screen
                 box, now = await track.bounding_box(), await handle.bounding_box()
                 x = box["x"] + box["width"] * rng.uniform(0.02, 0.98)
                 while abs(x - (now["x"] + now["width"] / 2)) < now["width"]:
