@@ -244,7 +244,8 @@ async def run_class(url, students, in_browser, minutes, pattern, helpers, server
 
     sampler = asyncio.create_task(sample())
     stop_at = time.monotonic() + 10 + 60 * minutes
-    delays = sorted(random.Random(0).uniform(0, 10) for _ in range(students))  # within 10 s
+    arrivals = random.Random(0)
+    delays = sorted(arrivals.uniform(0, 10) for _ in range(students))  # within 10 s of each other
     pattern_of = patterns_of(students, in_browser, pattern)
     tasks = [protocol_student(k, url, delays[k], stop_at, pattern_of[k], records["protocol", pattern_of[k]], leaving)
              for k in range(students) if k not in in_browser]

@@ -10,10 +10,12 @@ What it sets up for a room of students (``make present NB=03 PRESENT_STUDENTS=30
   thirty students, each waiting for the others' runs: about a minute and a
   half on 2 cores). The kernels run the notebook one at a time on a 2-core
   machine (``OneCoreFreeKernelManager``), so the pool takes about
-  ``students`` x 4.5 s to warm up for notebook 03 (x 7.4 s for 07, the
-  longest to run): start it a few minutes before the class. The pool refills, in the same way, ``--fill-delay``
+  ``students`` x SECONDS_PER_KERNEL to warm up: start it a few minutes
+  before the class. The pool refills, in the same way, ``--fill-delay``
   seconds after a student takes a kernel, so a latecomer or a reload still
-  gets a ready page;
+  gets a ready page. Once a student is in, the refill runs at the lowest
+  CPU priority (``--refill-nice``, nice 19), so that it takes only what the
+  class leaves of the cores;
 - a closed tab's kernel is shut down at once (the page asks for it as it
   closes). Culling shuts down the kernel of a tab that vanished without
   closing (lid shut, Wi-Fi lost) once it has had no connection and no
