@@ -61,7 +61,7 @@ def test_voila_command_names_bad_settings():
 
 def test_the_warm_up_estimate_spans_the_measured_notebooks(monkeypatch):
     monkeypatch.setattr(present, "PREHEAT_AT_ONCE", 1)  # a 2-core machine
-    assert present.warm_up_text(30) == "about 2 to 4 min"  # 30 x 4.5 s and 30 x 7.4 s
+    assert present.warm_up_text(30) == "about 3 to 5 min"  # 30 x 6.2 s and 30 x 9.5 s
     assert present.warm_up_text(1) == "about 1 min"  # never "0 min"
     monkeypatch.setattr(present, "PREHEAT_AT_ONCE", 3)
     assert present.warm_up_text(30) == "about 1 min"

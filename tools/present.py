@@ -58,9 +58,10 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 # class (their slider moves, the pages of those who arrive or reload).
 PREHEAT_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)
 # Seconds to start a kernel and run the notebook in it, on one core of a
-# 2-core machine: notebook 03 (30 kernels in 132-135 s) and 07, the longest
-# to run (30 in 222 s).
-SECONDS_PER_KERNEL = {"03": 4.5, "07": 7.4}
+# 2-core machine (make bench-class, 7 Dec): notebook 03 (30 kernels in
+# 186-189 s) and 07 (30 in 285 s). A notebook that runs longer (10: about
+# 20 s) warms up more slowly.
+SECONDS_PER_KERNEL = {"03": 6.2, "07": 9.5}
 
 
 class OneCoreFreeKernelManager(AsyncMappingKernelManager):

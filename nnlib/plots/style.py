@@ -50,7 +50,7 @@ def figure_png(fig):
 class FastRenderer:
     """Renders a kept figure to PNG bytes fast enough for a slider.
 
-    Three things make it faster than ``savefig``:
+    What makes it faster than ``savefig``:
 
     - blitting: artists marked ``set_animated(True)`` (the moving parts: a
       path, a curve, a title) are left out of a background image that is
@@ -104,7 +104,8 @@ class FastRenderer:
         self._some_axes_changed |= alone
         if not (alone and self._footprints is not None and self._draw_changed_axes(changed)):
             self._draw_background()
-            self._footprints = self._measure_footprints() if self._some_axes_changed and _axes_stay_put(fig) else None
+            measure = self._some_axes_changed and not self._axes_overlap and _axes_stay_put(fig)
+            self._footprints = self._measure_footprints() if measure else None
         self._animated = fig.findobj(lambda artist: artist.get_animated())
         self._background = self.canvas.copy_from_bbox(fig.bbox)
         return True
@@ -143,8 +144,8 @@ class FastRenderer:
         use) when they do: the whole figure must be drawn."""
         fig, canvas, renderer = self.figure, self.canvas, self.canvas.get_renderer()
         pixels = np.asarray(canvas.buffer_rgba())
-        if pixels.shape != self._blank.shape:
-            return False
+        if pixels.shape != self._blank.shape or set(self._footprints) != set(fig.axes):
+            return False  # the canvas was resized, or axes were added or removed
         canvas.restore_region(self._background)
         picture = pixels.copy()
         others = [box for ax, box in self._footprints.items() if ax not in changed]
