@@ -101,7 +101,8 @@ class OneCoreFreeKernelManager(AsyncMappingKernelManager):
         except BaseException:
             self._turns.release()
             raise
-        if self._class_arrived and self.refill_nice and set_kernel_priority(self._pid(kernel_id), self.refill_nice):
+        lower = self.refill_nice > os.getpriority(os.PRIO_PROCESS, 0)  # lower than the server's own priority
+        if self._class_arrived and lower and set_kernel_priority(self._pid(kernel_id), self.refill_nice):
             self._lowered.add(kernel_id)
         asyncio.ensure_future(self._release_turn_when_quiet(kernel_id))
         return kernel_id
@@ -112,7 +113,8 @@ class OneCoreFreeKernelManager(AsyncMappingKernelManager):
         self._class_arrived = True
         if kernel_id in getattr(self, "_lowered", ()):
             self._lowered.discard(kernel_id)
-            if not set_kernel_priority(self._pid(kernel_id), 0) and not getattr(self, "_said_cannot_raise", False):
+            normal = os.getpriority(os.PRIO_PROCESS, 0)  # the server's own, as the kernels of the first pool have
+            if not set_kernel_priority(self._pid(kernel_id), normal) and not getattr(self, "_said_cannot_raise", False):
                 self._said_cannot_raise = True
                 self.log.warning("present: cannot give a refilled kernel its normal CPU priority back (needs root "
                                  "or CAP_SYS_NICE); latecomers' kernels keep the low priority of the refill")
