@@ -153,7 +153,7 @@ NORMAL = os.getpriority(os.PRIO_PROCESS, 0)  # this process's nice value, which 
 
 
 def may_raise_priority():
-    """Whether this process may give a process its normal priority back."""
+    """Whether this process may give a process its normal priority back (as root, here)."""
     return os.geteuid() == 0 or 20 - resource.getrlimit(resource.RLIMIT_NICE)[0] <= NORMAL
 
 
@@ -199,6 +199,35 @@ def test_the_refill_runs_at_low_priority_once_a_student_is_in(monkeypatch, sleep
 
     with concurrent.futures.ThreadPoolExecutor(1) as thread:  # see released_after
         thread.submit(lambda: asyncio.run(class_arrives())).result()
+
+
+def test_the_refill_stays_at_normal_priority_where_it_could_not_be_given_back(monkeypatch, sleeper):
+    """A latecomer's kernel must not keep the refill's low priority: where
+    it cannot be raised again, the refill is not lowered."""
+    async def start_kernel(self, **kwargs):
+        return "k"
+
+    async def no_turns(self, kernel_id):
+        self._turns.release()
+
+    monkeypatch.setattr(present, "may_give_priority_back", lambda: False)
+    monkeypatch.setattr(present.AsyncMappingKernelManager, "start_kernel", start_kernel)
+    monkeypatch.setattr(present.AsyncMappingKernelManager, "notify_connect", lambda self, kernel_id: None)
+    monkeypatch.setattr(present.OneCoreFreeKernelManager, "_release_turn_when_quiet", no_turns)
+    monkeypatch.setattr(present.OneCoreFreeKernelManager, "_pid", lambda self, kernel_id: sleeper)
+    manager = present.OneCoreFreeKernelManager()
+    manager.notify_connect("a student")
+
+    async def refill():
+        await manager.start_kernel()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(lambda: asyncio.run(refill())).result()
+    assert os.getpriority(os.PRIO_PROCESS, sleeper) == NORMAL and manager._lowered == set()
+
+
+def test_root_may_give_priority_back():
+    assert present.may_give_priority_back() == may_raise_priority()
 
 
 # ---------------------------------------------------------------- the page client's frames

@@ -30,6 +30,8 @@ README's "Teaching with this series" and in bench/README.md.
 import argparse
 import asyncio
 import os
+import re
+import resource
 import sys
 import time
 from pathlib import Path
@@ -47,6 +49,7 @@ CULL_INTERVAL = 30  # seconds between two looks for idle kernels
 DEFAULT_CULL = 180  # seconds without connection or activity before a kernel is shut down
 DEFAULT_FILL_DELAY = 1.0  # seconds after a student takes a kernel before the pool starts its replacement
 REFILL_NICE = 19  # the refill's CPU priority once a student is in class (nice 19: the lowest)
+CAP_SYS_NICE = 23  # the bit of the capability to raise priorities (linux/capability.h)
 # One BLAS thread per kernel: the notebooks' matrices are small, and with many
 # kernels on a few cores, BLAS threads only wait for each other (seen: 10x
 # slower training on a busy 2-core machine).
@@ -80,9 +83,9 @@ class OneCoreFreeKernelManager(AsyncMappingKernelManager):
     way on the other core whenever a student's kernel draws.
 
     Giving a process its normal priority back needs root or CAP_SYS_NICE
-    (or a raised RLIMIT_NICE); without them, a latecomer's kernel from the
-    refill keeps the low priority (its moves then share the CPU with the
-    refill as equals, as every student's did before), and the log says so once.
+    (or a raised RLIMIT_NICE). Without them, a latecomer's kernel would keep
+    the refill's low priority and wait behind the whole class, so the refill
+    then runs at normal priority, as before, and the log says so once.
     """
 
     QUIET = 1.5  # seconds idle after being busy: the notebook has run
@@ -90,19 +93,22 @@ class OneCoreFreeKernelManager(AsyncMappingKernelManager):
     refill_nice = Integer(REFILL_NICE, config=True,
                           help="nice value of a refill kernel until a student connects (19: lowest; 0: as the others)")
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._class_arrived = False  # a student's page has connected
+        self._lowered = set()  # refill kernels running at refill_nice
+
     async def start_kernel(self, **kwargs):
         if not hasattr(self, "_turns"):
             self._turns = asyncio.Semaphore(PREHEAT_AT_ONCE)
-            self._class_arrived = False  # a student's page has connected
-            self._lowered = set()  # kernels running at LOW_PRIORITY
         await self._turns.acquire()
         try:
             kernel_id = await super().start_kernel(**kwargs)
         except BaseException:
             self._turns.release()
             raise
-        lower = self.refill_nice > os.getpriority(os.PRIO_PROCESS, 0)  # lower than the server's own priority
-        if self._class_arrived and lower and set_kernel_priority(self._pid(kernel_id), self.refill_nice):
+        if self._class_arrived and self._refill_may_go_low() and set_kernel_priority(self._pid(kernel_id),
+                                                                                       self.refill_nice):
             self._lowered.add(kernel_id)
         asyncio.ensure_future(self._release_turn_when_quiet(kernel_id))
         return kernel_id
@@ -111,13 +117,23 @@ class OneCoreFreeKernelManager(AsyncMappingKernelManager):
         """A page opened a websocket to ``kernel_id``: a student is here."""
         super().notify_connect(kernel_id)
         self._class_arrived = True
-        if kernel_id in getattr(self, "_lowered", ()):
+        if kernel_id in self._lowered:
             self._lowered.discard(kernel_id)
             normal = os.getpriority(os.PRIO_PROCESS, 0)  # the server's own, as the kernels of the first pool have
-            if not set_kernel_priority(self._pid(kernel_id), normal) and not getattr(self, "_said_cannot_raise", False):
-                self._said_cannot_raise = True
-                self.log.warning("present: cannot give a refilled kernel its normal CPU priority back (needs root "
-                                 "or CAP_SYS_NICE); latecomers' kernels keep the low priority of the refill")
+            set_kernel_priority(self._pid(kernel_id), normal)
+
+    def _refill_may_go_low(self):
+        """Whether to start this refill kernel at ``refill_nice``: lower than
+        the server, and its priority can be given back (said once if not)."""
+        if self.refill_nice <= os.getpriority(os.PRIO_PROCESS, 0):
+            return False
+        if not may_give_priority_back():
+            if not getattr(self, "_said_normal_refill", False):
+                self._said_normal_refill = True
+                self.log.warning("present: the pool refills at normal CPU priority: giving a kernel its priority "
+                                 "back needs root or CAP_SYS_NICE")
+            return False
+        return True
 
     def _pid(self, kernel_id):
         provisioner = getattr(self.get_kernel(kernel_id), "provisioner", None)
@@ -135,6 +151,21 @@ class OneCoreFreeKernelManager(AsyncMappingKernelManager):
                 await asyncio.sleep(0.1)
         finally:
             self._turns.release()
+
+
+def may_give_priority_back():
+    """Whether this process may raise a process's priority back to its own:
+    Linux allows it to root, to CAP_SYS_NICE, and where RLIMIT_NICE reaches
+    that nice value (20 - limit)."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    if 20 - resource.getrlimit(resource.RLIMIT_NICE)[0] <= own:
+        return True
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    effective = re.search(r"^CapEff:\s*([0-9a-f]+)", status, re.MULTILINE)
+    return bool(effective and int(effective.group(1), 16) >> CAP_SYS_NICE & 1)
 
 
 def set_kernel_priority(pid, nice):
