@@ -116,11 +116,14 @@ bench: $(VENV)/.bench
 	$(READER_ENV) $(PY) bench/bench_sliders.py
 	$(READER_ENV) $(PY) bench/bench_series.py
 
-## bench-class: a class of STUDENTS through make present's setup, BROWSERS of them in Chromium (bench/bench_class.py)
+## bench-class: a class of STUDENTS on notebook NB (default 03) through make present's setup, BROWSERS of them
+## in Chromium, moving sliders by notches and by jumps (PATTERN=both; bench/bench_class.py)
 STUDENTS ?= 30
 BROWSERS ?= 3
+PATTERN ?= both
 bench-class: $(VENV)/.bench
-	$(READER_ENV) $(PY) bench/bench_class.py --students $(STUDENTS) --browsers $(BROWSERS)
+	$(READER_ENV) $(PY) bench/bench_class.py --students $(STUDENTS) --browsers $(BROWSERS) \
+	  --notebook $(or $(NB),03) --pattern $(PATTERN)
 
 ## bench-drag: every slider of every notebook, moved notch by notch in Voila + Chromium (bench/bench_drag.py)
 bench-drag: $(VENV)/.bench

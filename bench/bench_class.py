@@ -16,8 +16,12 @@ class:
   as the page's JavaScript (fetch the page, open the kernel's websocket, get
   the widgets' states, send one comm message per move), without drawing;
 - each student moves a slider of the first panel (the "steps" slider if there
-  is one, one notch) at random moments, about once every 3 s, for
-  ``--minutes``;
+  is one) at random moments, about once every 3 s, for ``--minutes``, in
+  one of two ways (``--pattern``): ``notch``, one step from where it is (an
+  arrow key, a short drag), or ``jump``, to a random value of the slider's
+  range, as clicking the track or typing a value does. ``both`` (the
+  default) gives every other student each pattern, so both are measured
+  under the same class;
 - then every student leaves. The Chromium students and the even-numbered
   others close the tab (the page's beforeunload asks Voila to shut its
   kernel down); the odd-numbered others vanish (lid shut, Wi-Fi lost: only
@@ -31,11 +35,12 @@ not the server; in a real class each student's device does that work. The few
 real browsers measure the whole path a student sees, on a server loaded by
 the full class; ``--browsers N`` runs the all-Chromium class anyway.
 
-It prints one row per kind of student: page ready (Chromium: navigation ->
-first panel's picture shown; protocol: request -> every widget's state
-received), slider move (Chromium: key down -> new picture decoded; protocol:
-comm message sent -> new picture received), failures; then kernels, memory
-and how long the kernels of the students who left took to go.
+It prints one row per kind of student and pattern: page ready (Chromium:
+navigation -> first panel's picture shown; protocol: request -> every
+widget's state received), slider move (Chromium: key down or click -> new
+picture decoded; protocol: comm message sent -> new picture received),
+failures; then kernels, memory and how long the kernels of the students who
+left took to go, and the targets for each pattern.
 Nothing asserts; the exit code is non-zero only if the server cannot start.
 """
 
@@ -122,7 +127,22 @@ def next_value(state, value, direction):
     return value + direction * state["step"], direction
 
 
-async def protocol_student(k, url, start_delay, stop_at, record, leaving):
+def jump_value(state, value, rng):
+    """A random value of a slider's ``state`` (its min, max and step) other than ``value``."""
+    choices = [v for v in range(state["min"], state["max"] + 1, state["step"]) if v != value]
+    return rng.choice(choices)
+
+
+def patterns_of(students, in_browser, pattern):
+    """{student: "notch" or "jump"}: ``pattern`` for everyone, or with "both"
+    each pattern for every other student of each kind (Chromium, protocol)."""
+    if pattern != "both":
+        return {k: pattern for k in range(students)}
+    kinds = (sorted(in_browser), [k for k in range(students) if k not in in_browser])
+    return {k: ("notch", "jump")[i % 2] for kind in kinds for i, k in enumerate(kind)}
+
+
+async def protocol_student(k, url, start_delay, stop_at, pattern, record, leaving):
     """A student whose page is a VoilaPage (the page's requests, no drawing)."""
     await asyncio.sleep(start_delay)
     page = VoilaPage(url)
@@ -137,7 +157,10 @@ async def protocol_student(k, url, start_delay, stop_at, record, leaving):
         value, direction, rng = state["value"], 1, random.Random(k)
         while time.monotonic() + 4 < stop_at:
             await asyncio.sleep(rng.uniform(2.0, 4.0))  # about one move every 3 s
-            value, direction = next_value(state, value, direction)
+            if pattern == "jump":
+                value = jump_value(state, value, rng)
+            else:
+                value, direction = next_value(state, value, direction)
             try:
                 record.moves.append(1000 * await page.move(slider, value, image, timeout=MOVE_TIMEOUT))
             except TimeoutError:
@@ -149,7 +172,7 @@ async def protocol_student(k, url, start_delay, stop_at, record, leaving):
         leaving[k]["at"] = time.monotonic()
 
 
-async def browser_student(k, browser, url, start_delay, stop_at, helpers, record, leaving):
+async def browser_student(k, browser, url, start_delay, stop_at, pattern, helpers, record, leaving):
     """A student in a real headless Chromium tab."""
     await asyncio.sleep(start_delay)
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
@@ -174,17 +197,26 @@ async def browser_student(k, browser, url, start_delay, stop_at, helpers, record
         await root.evaluate(WATCH_JS)
         sliders = root.locator(".widget-slider")
         labels = [label.strip() for label in await sliders.locator(".widget-label").all_inner_texts()]
-        handle = sliders.nth(labels.index("steps") if "steps" in labels else 0).locator(".noUi-handle").first
+        slider = sliders.nth(labels.index("steps") if "steps" in labels else 0)
+        handle, track = slider.locator(".noUi-handle").first, slider.locator(".noUi-base").first
         direction = "ArrowRight"
         while time.monotonic() + 4 < stop_at:
             await asyncio.sleep(rng.uniform(2.0, 4.0))  # about one move every 3 s
             await root.evaluate(RESET_JS)
-            await handle.focus()
-            if await handle.get_attribute("aria-valuenow") == await handle.get_attribute("aria-valuemax"):
-                direction = "ArrowLeft"
-            elif await handle.get_attribute("aria-valuenow") == await handle.get_attribute("aria-valuemin"):
-                direction = "ArrowRight"
-            await page.keyboard.press(direction)
+            if pattern == "jump":  # a click on the track, away from the handle
+                await track.scroll_into_view_if_needed()  # a click lands only on what is on the screen
+                box, now = await track.bounding_box(), await handle.bounding_box()
+                x = box["x"] + box["width"] * rng.uniform(0.02, 0.98)
+                while abs(x - (now["x"] + now["width"] / 2)) < now["width"]:
+                    x = box["x"] + box["width"] * rng.uniform(0.02, 0.98)
+                await page.mouse.click(x, box["y"] + box["height"] / 2)
+            else:
+                await handle.focus()
+                if await handle.get_attribute("aria-valuenow") == await handle.get_attribute("aria-valuemax"):
+                    direction = "ArrowLeft"
+                elif await handle.get_attribute("aria-valuenow") == await handle.get_attribute("aria-valuemin"):
+                    direction = "ArrowRight"
+                await page.keyboard.press(direction)
             try:
                 await page.wait_for_function("(p) => p.__drag.load.length > 0", arg=await root.element_handle(),
                                              timeout=MOVE_TIMEOUT * 1000)
@@ -202,7 +234,7 @@ async def browser_student(k, browser, url, start_delay, stop_at, helpers, record
         leaving[k]["at"] = time.monotonic()
 
 
-async def run_class(url, students, in_browser, minutes, helpers, server_pid, records, leaving):
+async def run_class(url, students, in_browser, minutes, pattern, helpers, server_pid, records, leaving):
     peak = {"kernels": 0, "memory": 0, "server": 0}
 
     async def sample():
@@ -212,8 +244,10 @@ async def run_class(url, students, in_browser, minutes, helpers, server_pid, rec
 
     sampler = asyncio.create_task(sample())
     stop_at = time.monotonic() + 10 + 60 * minutes
-    delays = sorted(random.Random(0).uniform(0, 10) for _ in range(students))  # within 10 s
-    tasks = [protocol_student(k, url, delays[k], stop_at, records["protocol"], leaving)
+    arrivals = random.Random(0)
+    delays = sorted(arrivals.uniform(0, 10) for _ in range(students))  # within 10 s of each other
+    pattern_of = patterns_of(students, in_browser, pattern)
+    tasks = [protocol_student(k, url, delays[k], stop_at, pattern_of[k], records["protocol", pattern_of[k]], leaving)
              for k in range(students) if k not in in_browser]
     if in_browser:
         from playwright.async_api import async_playwright
@@ -221,7 +255,8 @@ async def run_class(url, students, in_browser, minutes, helpers, server_pid, rec
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=helpers.CHROMIUM, headless=True,
                                                        args=helpers.CHROMIUM_ARGS)
-            tasks += [browser_student(k, browser, url, delays[k], stop_at, helpers, records["Chromium"], leaving)
+            tasks += [browser_student(k, browser, url, delays[k], stop_at, pattern_of[k], helpers,
+                                      records["Chromium", pattern_of[k]], leaving)
                       for k in sorted(in_browser)]
             await asyncio.gather(*tasks)
             await browser.close()
@@ -269,6 +304,10 @@ def main():
     parser.add_argument("--cull", type=int, default=present.DEFAULT_CULL, help="as make present's PRESENT_CULL (s)")
     parser.add_argument("--fill-delay", type=float, default=present.DEFAULT_FILL_DELAY,
                         help="as tools/present.py --fill-delay (s)")
+    parser.add_argument("--refill-nice", type=int, default=present.REFILL_NICE,
+                        help="as tools/present.py --refill-nice (0: the refill at normal priority)")
+    parser.add_argument("--pattern", choices=("notch", "jump", "both"), default="both",
+                        help="how students move the slider: one notch, a jump to a random value, or half each")
     args = parser.parse_args()
     browsers = min(max(args.browsers, 0), args.students)
     helpers = browser_helpers()
@@ -279,11 +318,12 @@ def main():
     notebook = present.find_notebook(args.notebook)
     port = helpers.free_port()
     command = present.voila_command(notebook, port=port, students=args.students, cull=args.cull,
-                                    fill_delay=args.fill_delay)
+                                    fill_delay=args.fill_delay, refill_nice=args.refill_nice)
     tmp = Path(tempfile.mkdtemp(prefix="bench_class_"))
     server = helpers.Server(f"bench_class_{args.students}", command, f"http://127.0.0.1:{port}/voila/static/voila.js",
                             cwd=notebook.parent, env=present.server_env(helpers.server_env(tmp)))
-    records = {"Chromium": Record(), "protocol": Record()}
+    patterns = ("notch", "jump") if args.pattern == "both" else (args.pattern,)
+    records = {(kind, pattern): Record() for kind in ("Chromium", "protocol") for pattern in patterns}
     in_browser = {round(i * args.students / browsers) for i in range(browsers)}  # spread over the arrivals
     leaving = {k: {"how": "closed" if k in in_browser or k % 2 == 0 else "vanished"} for k in range(args.students)}
     try:
@@ -295,10 +335,11 @@ def main():
         print(f"bench_class: {notebook.name}, {args.students} students ({browsers} in Chromium on this machine, "
               f"{args.students - browsers} protocol clients), pool of {args.students} warm in {warm:.0f} s "
               f"({len(idle_kernels)} kernels, {sum(r for _, r in idle_kernels.values()) / 2**20:.0f} MiB); "
-              f"fill delay {args.fill_delay:g} s, cull {args.cull} s; sliders moved for {args.minutes:g} min; "
+              f"fill delay {args.fill_delay:g} s, refill at nice {args.refill_nice}, cull {args.cull} s; "
+              f"sliders moved ({args.pattern}) for {args.minutes:g} min; "
               f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB", flush=True)
-        peak = asyncio.run(run_class(f"http://127.0.0.1:{port}", args.students, in_browser, args.minutes, helpers,
-                                     server.process.pid, records, leaving))
+        peak = asyncio.run(run_class(f"http://127.0.0.1:{port}", args.students, in_browser, args.minutes,
+                                     args.pattern, helpers, server.process.pid, records, leaving))
         watch_leavers(server.process.pid, leaving, peak, timeout=args.cull + 2 * present.CULL_INTERVAL + 60)
         left = kernels_of(server.process.pid)
         shutdowns_refused = server.log_tail(100_000).count("403 POST /voila/api/shutdown")
@@ -308,23 +349,27 @@ def main():
     def verdict(ok):
         return "met" if ok else "MISSED"
 
-    print(f"{'students':<20}{'ready s med/p95/max':>22}{'move ms med/p95/max':>22}{'moves':>7}{'failures':>10}")
-    counts = {"Chromium": browsers, "protocol": args.students - browsers}
-    for kind, record in records.items():
-        count = counts[kind]
+    print(f"{'students':<26}{'ready s med/p95/max':>22}{'move ms med/p95/max':>22}{'moves':>7}{'failures':>10}")
+
+    def row(label, record):
+        print(f"{label:<26}{summary(record.ready):>22}{summary(record.moves, '{:.0f}'):>22}"
+              f"{len(record.moves):>7}{len(record.failures):>10}")
+
+    kinds = {"Chromium": in_browser, "protocol": set(range(args.students)) - in_browser}
+    pattern_of = patterns_of(args.students, in_browser, args.pattern)
+    for (kind, pattern), record in records.items():
+        count = sum(1 for k in kinds[kind] if pattern_of[k] == pattern)
         if count:
-            print(f"{f'{count} {kind}':<20}{summary(record.ready):>22}{summary(record.moves, '{:.0f}'):>22}"
-                  f"{len(record.moves):>7}{len(record.failures):>10}")
+            row(f"{count} {kind}, {pattern}", record)
         for failure in record.failures[:5]:
             print(f"  failure: {failure}")
-    everyone = Record()
-    for record in records.values():
-        everyone.ready += record.ready
-        everyone.moves += record.moves
-        everyone.failures += record.failures
-    if browsers and browsers < args.students:
-        print(f"{f'all {args.students}':<20}{summary(everyone.ready):>22}{summary(everyone.moves, '{:.0f}'):>22}"
-              f"{len(everyone.moves):>7}{len(everyone.failures):>10}")
+    by_pattern = {pattern: Record() for pattern in patterns}
+    for (kind, pattern), record in records.items():
+        by_pattern[pattern].ready += record.ready
+        by_pattern[pattern].moves += record.moves
+        by_pattern[pattern].failures += record.failures
+    for pattern, record in by_pattern.items():
+        row(f"all, {pattern}", record)
     gone = {how: [s.get("gone") for s in leaving.values() if s["how"] == how and s.get("kernel")]
             for how in ("closed", "vanished")}
     for how, times in gone.items():
@@ -336,17 +381,29 @@ def main():
     print(f"kernels: {peak['kernels']} at the peak ({peak['memory'] / 2**20:.0f} MiB, "
           f"{peak['memory'] / max(peak['kernels'], 1) / 2**20:.0f} MiB each; server {peak['server'] / 2**20:.0f} MiB), "
           f"{len(left)} at the end (the refilled pool); shutdown requests refused: {shutdowns_refused}")
-    ready, moves, failures = everyone.ready, everyone.moves, everyone.failures
+    everyone = Record()
+    for record in by_pattern.values():
+        everyone.ready += record.ready
+        everyone.failures += record.failures
     all_gone = [t for times in gone.values() for t in times]
     never = float("inf")  # no page ready or no move measured: the target is missed
+    moves_met = []
+    for pattern, record in by_pattern.items():
+        median = statistics.median(record.moves) if record.moves else never
+        p95 = percentile(record.moves, 0.95) if record.moves else never
+        moves_met += [median <= TARGETS["move_median"], p95 <= TARGETS["move_p95"]]
+        print(f"targets ({pattern} moves): median <= 300 ms {verdict(median <= TARGETS['move_median'])}, "
+              f"p95 <= 1 s {verdict(p95 <= TARGETS['move_p95'])}")
+    ready, failures = everyone.ready, everyone.failures
     print(f"targets (all students): no failure {verdict(not failures)}; ready median <= 5 s "
           f"{verdict((statistics.median(ready) if ready else never) <= TARGETS['ready_median'])}, max <= 15 s "
-          f"{verdict(max(ready, default=never) <= TARGETS['ready_max'])}; move median <= 300 ms "
-          f"{verdict((statistics.median(moves) if moves else never) <= TARGETS['move_median'])}, p95 <= 1 s "
-          f"{verdict((percentile(moves, 0.95) if moves else never) <= TARGETS['move_p95'])}; kernels of the "
+          f"{verdict(max(ready, default=never) <= TARGETS['ready_max'])}; kernels of the "
           f"students who left gone within 5 min "
           f"{verdict(all(t is not None and t <= TARGETS['gone'] for t in all_gone))}; memory bounded by pool + "
           f"open pages {verdict(peak['kernels'] <= 2 * args.students)} ({peak['kernels']} <= 2 x {args.students})")
+    everything = all(moves_met) and not failures and ready and statistics.median(ready) <= TARGETS["ready_median"] \
+        and max(ready) <= TARGETS["ready_max"] and all(t is not None and t <= TARGETS["gone"] for t in all_gone)
+    print(f"every target: {verdict(everything)}")
     return 0
 
 

@@ -57,7 +57,8 @@ WATCH_JS = """
     const status = panel.querySelector('.nnlib-status');
     const w = {keys: [], load: [], texts: [], lastChange: performance.now()};
     panel.__drag = w;
-    panel.ownerDocument.addEventListener('keydown', () => w.keys.push(performance.now()), true);
+    for (const kind of ['keydown', 'pointerdown'])  // a key, or a click on the track
+        panel.ownerDocument.addEventListener(kind, () => w.keys.push(performance.now()), true);
     img.addEventListener('load', () => { w.load.push(performance.now()); w.lastChange = performance.now(); });
     new MutationObserver(() => { w.texts.push([performance.now(), status.innerText.trim()]);
                                  w.lastChange = performance.now(); })

@@ -6,7 +6,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from nnlib.plots.style import FastRenderer, new_figure
+from nnlib.plots.style import FastRenderer, encode_png, new_figure
 
 
 def pixels(png):
@@ -62,6 +62,36 @@ def test_a_figure_without_animated_artists_is_drawn_in_full():
     after = pixels(renderer.png())
     assert not np.array_equal(before, after)
     np.testing.assert_array_equal(after, full_drawing(renderer))
+
+
+def test_an_animated_legend_does_not_make_every_move_draw_everything():
+    """Drawing an animated legend resizes its frame, which tells the axes
+    it changed: the renderer must not take that for a change of the
+    background (every move of 03's and 04's panels drew the whole figure)."""
+    fig, ax, moving, x = make_figure()
+    moving.set_label("moving")
+    ax.legend(loc="lower right").set_animated(True)
+    renderer = FastRenderer(fig)
+    first = pixels(renderer.png())
+    assert not fig.stale and not ax.stale
+    background = renderer._background
+    moving.set_ydata(x**4)
+    moved = pixels(renderer.png())
+    assert renderer._background is background  # reused: only the animated artists were drawn
+    assert not np.array_equal(first, moved)
+    np.testing.assert_array_equal(moved, full_drawing(renderer))
+
+
+def test_encode_png_gives_back_the_exact_pixels():
+    rng = np.random.default_rng(0)
+    opaque = rng.integers(0, 256, (7, 5, 4), dtype=np.uint8)
+    opaque[:, :, 3] = 255
+    seen_through = opaque.copy()
+    seen_through[2, 3, 3] = 17
+    for rgba, mode in ((opaque, "RGB"), (seen_through, "RGBA")):
+        image = Image.open(io.BytesIO(encode_png(rgba)))
+        assert image.mode == mode and image.size == (5, 7)
+        np.testing.assert_array_equal(np.asarray(image), rgba[:, :, :len(mode)])
 
 
 def test_slider_panel_keeps_its_stops_and_refuses_impossible_ones():
@@ -120,3 +150,60 @@ def test_layered_renderer_keeps_legends_on_top_and_redraws_its_layer_when_the_ke
     assert not np.array_equal(redrawn, moved)
     renderer._background = None  # forget everything: draw from scratch
     np.testing.assert_array_equal(redrawn, pixels(renderer.png()))
+
+
+def side_by_side():
+    """Two axes side by side, laid out once and then kept (as the panels' views do)."""
+    fig, (left, right) = new_figure(2)
+    x = np.linspace(0, 1, 50)
+    left.contourf(*np.meshgrid(x, x), np.add.outer(x, x**2), levels=20)
+    left.set(title="map", xlabel="w", ylabel="b")
+    (curve,) = right.plot(x, np.exp(-3 * x))
+    right.set(xlabel="step", ylabel="loss", yscale="log")
+    right.set_title("loss").set_animated(True)
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return fig, left, right, curve
+
+
+def test_when_one_axes_changed_only_it_is_drawn_again_and_the_picture_is_exact():
+    fig, left, right, curve = side_by_side()
+    renderer = FastRenderer(fig)
+    alone = []
+    draw_changed_axes = renderer._draw_changed_axes
+    renderer._draw_changed_axes = lambda changed: alone.append(draw_changed_axes(changed)) or alone[-1]
+    renderer.png()
+    for top in (5, 40, 200, 12):  # the step axis grows and shrinks: its tick labels change width
+        right.set_xlim(0, top)
+        curve.set_xdata(np.linspace(0, top, 50))
+        assert right.stale and not left.stale
+        shown = pixels(renderer.png())
+        assert not fig.stale
+        np.testing.assert_array_equal(shown, full_drawing(renderer))
+    # The first move drew everything (and measured where each axes draws);
+    # every later one drew the right axes alone.
+    assert alone == [True, True, True]
+
+
+def test_axes_that_overlap_are_always_drawn_together():
+    fig, left, right, curve = side_by_side()
+    inset = fig.add_axes([0.35, 0.35, 0.3, 0.3])  # over both
+    inset.plot([0, 1], [1, 0])
+    renderer = FastRenderer(fig)
+    renderer.png()
+    for low in (-1, -2):
+        inset.set_ylim(low, 2)
+        shown = pixels(renderer.png())
+        np.testing.assert_array_equal(shown, full_drawing(renderer))
+    assert renderer._axes_overlap  # found once: whole drawings from then on
+
+
+def test_the_learning_rate_panel_draws_what_a_whole_drawing_gives():
+    """Its steps slider changes the loss axes alone: drawn alone, the
+    picture is the one a whole drawing of the same figure gives."""
+    from nnlib.widgets import learning_rate_panel
+
+    panel = learning_rate_panel()
+    for name, value in (("steps", 120), ("lr", 1.5), ("steps", 7), ("lr", 0.01), ("steps", 200), ("steps", 1)):
+        panel.controls[name].value = value
+        np.testing.assert_array_equal(pixels(panel.png), full_drawing(panel.renderer))

@@ -5,6 +5,9 @@ served and moved: tests/browser/test_present_class.py."""
 import asyncio
 import concurrent.futures
 import json
+import os
+import resource
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -39,6 +42,9 @@ def test_voila_command_sizes_the_pool_and_culls():
     assert option(command, "VoilaConfiguration.multi_kernel_manager_class") == "present.OneCoreFreeKernelManager"
     assert option(command, "KernelManager.transport") == "ipc"
     assert option(command, "Voila.tornado_settings") == "disable_check_xsrf=True"
+    assert option(command, "OneCoreFreeKernelManager.refill_nice") == "19"  # the refill gives way to the class
+    assert option(present.voila_command(present.find_notebook("03"), refill_nice=0),
+                  "OneCoreFreeKernelManager.refill_nice") == "0"
 
 
 def test_voila_command_names_bad_settings():
@@ -47,15 +53,19 @@ def test_voila_command_names_bad_settings():
         present.voila_command(notebook, students=0)
     with pytest.raises(ValueError, match=f"cull must be at least {present.CULL_INTERVAL} seconds; got 10"):
         present.voila_command(notebook, cull=10)
+    with pytest.raises(ValueError, match="refill_nice must be a nice value from 0 .normal. to 19 .lowest.; got 20"):
+        present.voila_command(notebook, refill_nice=20)
     with pytest.raises(ValueError, match="no notebook '99'; choose one of: 01 02 03 04 05 06 07 08 09"):
         present.find_notebook("99")
 
 
 def test_the_warm_up_estimate_spans_the_measured_notebooks(monkeypatch):
     monkeypatch.setattr(present, "PREHEAT_AT_ONCE", 1)  # a 2-core machine
-    assert present.warm_up_text(30) == "about 2 to 4 min"  # 30 x 4.5 s and 30 x 7.4 s
+    assert present.warm_up_text(30) == "about 3 to 5 min"  # 30 x 6.2 s and 30 x 9.5 s
     assert present.warm_up_text(1) == "about 1 min"  # never "0 min"
     monkeypatch.setattr(present, "PREHEAT_AT_ONCE", 3)
+    assert present.warm_up_text(30) == "about 1 to 2 min"
+    monkeypatch.setattr(present, "PREHEAT_AT_ONCE", 7)
     assert present.warm_up_text(30) == "about 1 min"
 
 
@@ -128,6 +138,96 @@ def test_a_pause_between_cells_does_not_end_the_turn(monkeypatch):
 def test_a_kernel_that_never_runs_releases_its_turn_after_the_limit(monkeypatch):
     monkeypatch.setattr(FakeManager, "LIMIT", 0.5)
     assert released_after(["starting"], monkeypatch) == 0.5
+
+
+@pytest.fixture
+def sleeper():
+    """A child process that only sleeps (its pid, for CPU priorities)."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    yield process.pid
+    process.kill()
+    process.wait()
+
+
+NORMAL = os.getpriority(os.PRIO_PROCESS, 0)  # this process's nice value, which its children start with
+
+
+def may_raise_priority():
+    """Whether this process may give a process its normal priority back (as root, here)."""
+    return os.geteuid() == 0 or 20 - resource.getrlimit(resource.RLIMIT_NICE)[0] <= NORMAL
+
+
+def test_set_kernel_priority_lowers_and_gives_back_where_allowed(sleeper):
+    assert present.set_kernel_priority(sleeper, 19)
+    assert os.getpriority(os.PRIO_PROCESS, sleeper) == 19
+    assert present.set_kernel_priority(sleeper, NORMAL) == (may_raise_priority() or NORMAL == 19)
+    assert os.getpriority(os.PRIO_PROCESS, sleeper) == (NORMAL if may_raise_priority() else 19)
+    assert not present.set_kernel_priority(None, 19)  # no process: nothing done, no error
+
+
+def test_the_refill_runs_at_low_priority_once_a_student_is_in(monkeypatch, sleeper):
+    """Kernels started before anyone connected keep the normal priority; once
+    a page has connected, a new kernel starts at refill_nice, and gets the
+    normal priority back when a page connects to it (where allowed)."""
+    started = iter(["before", "after"])
+
+    async def start_kernel(self, **kwargs):
+        return next(started)
+
+    async def no_turns(self, kernel_id):
+        self._turns.release()
+
+    monkeypatch.setattr(present.AsyncMappingKernelManager, "start_kernel", start_kernel)
+    monkeypatch.setattr(present.AsyncMappingKernelManager, "notify_connect", lambda self, kernel_id: None)
+    monkeypatch.setattr(present.OneCoreFreeKernelManager, "_release_turn_when_quiet", no_turns)
+    monkeypatch.setattr(present.OneCoreFreeKernelManager, "_pid", lambda self, kernel_id: sleeper)
+    manager = present.OneCoreFreeKernelManager()
+
+    if NORMAL == 19:
+        pytest.skip("this test runs at nice 19 already: the refill cannot be lower")
+
+    async def class_arrives():
+        await manager.start_kernel()  # the pool, before the class
+        assert os.getpriority(os.PRIO_PROCESS, sleeper) == NORMAL
+        manager.notify_connect("before")  # a student's page
+        await manager.start_kernel()  # the refill
+        assert os.getpriority(os.PRIO_PROCESS, sleeper) == manager.refill_nice == 19
+        assert manager._lowered == {"after"}
+        manager.notify_connect("after")  # a latecomer takes the refilled kernel
+        assert manager._lowered == set()
+        assert os.getpriority(os.PRIO_PROCESS, sleeper) == (NORMAL if may_raise_priority() else 19)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:  # see released_after
+        thread.submit(lambda: asyncio.run(class_arrives())).result()
+
+
+def test_the_refill_stays_at_normal_priority_where_it_could_not_be_given_back(monkeypatch, sleeper):
+    """A latecomer's kernel must not keep the refill's low priority: where
+    it cannot be raised again, the refill is not lowered."""
+    async def start_kernel(self, **kwargs):
+        return "k"
+
+    async def no_turns(self, kernel_id):
+        self._turns.release()
+
+    monkeypatch.setattr(present, "may_give_priority_back", lambda: False)
+    monkeypatch.setattr(present.AsyncMappingKernelManager, "start_kernel", start_kernel)
+    monkeypatch.setattr(present.AsyncMappingKernelManager, "notify_connect", lambda self, kernel_id: None)
+    monkeypatch.setattr(present.OneCoreFreeKernelManager, "_release_turn_when_quiet", no_turns)
+    monkeypatch.setattr(present.OneCoreFreeKernelManager, "_pid", lambda self, kernel_id: sleeper)
+    manager = present.OneCoreFreeKernelManager()
+    manager.notify_connect("a student")
+
+    async def refill():
+        await manager.start_kernel()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(lambda: asyncio.run(refill())).result()
+    assert os.getpriority(os.PRIO_PROCESS, sleeper) == NORMAL and manager._lowered == set()
+
+
+def test_root_may_give_priority_back():
+    assert present.may_give_priority_back() == may_raise_priority()
 
 
 # ---------------------------------------------------------------- the page client's frames

@@ -307,10 +307,10 @@ def test_hidden_units_panel_draws_the_points_and_legend_over_the_probability_map
 
     panel = hidden_units_panel(hidden=8, sweep=width_sweep)
     panel.controls["hidden"].value = 128
-    shown = np.asarray(Image.open(io.BytesIO(panel.png))).astype(int)
+    shown = np.asarray(Image.open(io.BytesIO(panel.png)).convert("RGB")).astype(int)
     buffer = io.BytesIO()
     panel.figure.savefig(buffer, format="png", dpi=panel.figure.dpi)  # a full drawing, in zorder
-    full = np.asarray(Image.open(buffer)).astype(int)
+    full = np.asarray(Image.open(buffer).convert("RGB")).astype(int)
     box = panel.view.ax_map.get_window_extent()
     height = shown.shape[0]
     rows, cols = slice(int(height - box.y1) + 3, int(height - box.y0) - 3), slice(int(box.x0) + 3, int(box.x1) - 3)

@@ -10,10 +10,12 @@ What it sets up for a room of students (``make present NB=03 PRESENT_STUDENTS=30
   thirty students, each waiting for the others' runs: about a minute and a
   half on 2 cores). The kernels run the notebook one at a time on a 2-core
   machine (``OneCoreFreeKernelManager``), so the pool takes about
-  ``students`` x 4.5 s to warm up for notebook 03 (x 7.4 s for 07, the
-  longest to run): start it a few minutes before the class. The pool refills, in the same way, ``--fill-delay``
+  ``students`` x SECONDS_PER_KERNEL to warm up: start it a few minutes
+  before the class. The pool refills, in the same way, ``--fill-delay``
   seconds after a student takes a kernel, so a latecomer or a reload still
-  gets a ready page;
+  gets a ready page. Once a student is in, the refill runs at the lowest
+  CPU priority (``--refill-nice``, nice 19), so that it takes only what the
+  class leaves of the cores;
 - a closed tab's kernel is shut down at once (the page asks for it as it
   closes). Culling shuts down the kernel of a tab that vanished without
   closing (lid shut, Wi-Fi lost) once it has had no connection and no
@@ -28,11 +30,14 @@ README's "Teaching with this series" and in bench/README.md.
 import argparse
 import asyncio
 import os
+import re
+import resource
 import sys
 import time
 from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Integer
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -43,6 +48,8 @@ VOILA_DENYLIST = ["jupyterlab-jupytext", "@jupyter-notebook/lab-extension", "@vo
 CULL_INTERVAL = 30  # seconds between two looks for idle kernels
 DEFAULT_CULL = 180  # seconds without connection or activity before a kernel is shut down
 DEFAULT_FILL_DELAY = 1.0  # seconds after a student takes a kernel before the pool starts its replacement
+REFILL_NICE = 19  # the refill's CPU priority once a student is in class (nice 19: the lowest)
+CAP_SYS_NICE = 23  # the bit of the capability to raise priorities (linux/capability.h)
 # One BLAS thread per kernel: the notebooks' matrices are small, and with many
 # kernels on a few cores, BLAS threads only wait for each other (seen: 10x
 # slower training on a busy 2-core machine).
@@ -54,25 +61,42 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 # class (their slider moves, the pages of those who arrive or reload).
 PREHEAT_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)
 # Seconds to start a kernel and run the notebook in it, on one core of a
-# 2-core machine: notebook 03 (30 kernels in 132-135 s) and 07, the longest
-# to run (30 in 222 s).
-SECONDS_PER_KERNEL = {"03": 4.5, "07": 7.4}
+# 2-core machine (make bench-class, 7 Dec): notebook 03 (30 kernels in
+# 186-189 s) and 07 (30 in 285 s). A notebook that runs longer (10: about
+# 20 s) warms up more slowly.
+SECONDS_PER_KERNEL = {"03": 6.2, "07": 9.5}
 
 
 class OneCoreFreeKernelManager(AsyncMappingKernelManager):
     """Starts kernels PREHEAT_AT_ONCE at a time: the next one starts once a
     running one has run its notebook (busy, then idle for QUIET seconds).
+    Once a student is in class, a new kernel of the refill runs its notebook
+    at the lowest CPU priority (nice 19), and gets the normal one back when
+    a student's page connects to it, where the system allows that.
 
     Why: a class arrives at once, and Voila then refills its pool of
     pre-heated kernels, each running the whole notebook. Thirty of those at
     once shared the 2 cores with the students' own kernels (the operating
     system treats them alike): a slider move took 1.7 s (median) and 8 s
     (95th percentile) for a minute. One at a time, the refill takes longer and
-    the students keep a core.
+    the students keep a core. At the lowest priority, the refill also gives
+    way on the other core whenever a student's kernel draws.
+
+    Giving a process its normal priority back needs root or CAP_SYS_NICE
+    (or a raised RLIMIT_NICE). Without them, a latecomer's kernel would keep
+    the refill's low priority and wait behind the whole class, so the refill
+    then runs at normal priority, as before, and the log says so once.
     """
 
     QUIET = 1.5  # seconds idle after being busy: the notebook has run
     LIMIT = 120  # seconds: a kernel that never gets quiet releases its turn anyway
+    refill_nice = Integer(REFILL_NICE, config=True,
+                          help="nice value of a refill kernel until a student connects (19: lowest; 0: as the others)")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._class_arrived = False  # a student's page has connected
+        self._lowered = set()  # refill kernels running at refill_nice
 
     async def start_kernel(self, **kwargs):
         if not hasattr(self, "_turns"):
@@ -83,8 +107,37 @@ class OneCoreFreeKernelManager(AsyncMappingKernelManager):
         except BaseException:
             self._turns.release()
             raise
+        if self._class_arrived and self._refill_may_go_low() and set_kernel_priority(self._pid(kernel_id),
+                                                                                       self.refill_nice):
+            self._lowered.add(kernel_id)
         asyncio.ensure_future(self._release_turn_when_quiet(kernel_id))
         return kernel_id
+
+    def notify_connect(self, kernel_id):
+        """A page opened a websocket to ``kernel_id``: a student is here."""
+        super().notify_connect(kernel_id)
+        self._class_arrived = True
+        if kernel_id in self._lowered:
+            self._lowered.discard(kernel_id)
+            normal = os.getpriority(os.PRIO_PROCESS, 0)  # the server's own, as the kernels of the first pool have
+            set_kernel_priority(self._pid(kernel_id), normal)
+
+    def _refill_may_go_low(self):
+        """Whether to start this refill kernel at ``refill_nice``: lower than
+        the server, and its priority can be given back (said once if not)."""
+        if self.refill_nice <= os.getpriority(os.PRIO_PROCESS, 0):
+            return False
+        if not may_give_priority_back():
+            if not getattr(self, "_said_normal_refill", False):
+                self._said_normal_refill = True
+                self.log.warning("present: the pool refills at normal CPU priority: giving a kernel its priority "
+                                 "back needs root or CAP_SYS_NICE")
+            return False
+        return True
+
+    def _pid(self, kernel_id):
+        provisioner = getattr(self.get_kernel(kernel_id), "provisioner", None)
+        return getattr(provisioner, "pid", None)
 
     async def _release_turn_when_quiet(self, kernel_id):
         started, busy_seen, idle_since = time.monotonic(), False, None
@@ -98,6 +151,40 @@ class OneCoreFreeKernelManager(AsyncMappingKernelManager):
                 await asyncio.sleep(0.1)
         finally:
             self._turns.release()
+
+
+def may_give_priority_back():
+    """Whether this process may raise a process's priority back to its own:
+    Linux allows it to root, to CAP_SYS_NICE, and where RLIMIT_NICE reaches
+    that nice value (20 - limit)."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    if 20 - resource.getrlimit(resource.RLIMIT_NICE)[0] <= own:
+        return True
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    effective = re.search(r"^CapEff:\s*([0-9a-f]+)", status, re.MULTILINE)
+    return bool(effective and int(effective.group(1), 16) >> CAP_SYS_NICE & 1)
+
+
+def set_kernel_priority(pid, nice):
+    """Give every thread of process ``pid`` the nice value ``nice`` (threads
+    it starts later inherit it from the thread that starts them). True if
+    done; False where the system does not allow it (raising a priority
+    needs privileges) or the process is gone."""
+    if pid is None or not hasattr(os, "setpriority"):
+        return False
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")  # Linux: one entry per thread
+    except OSError:
+        threads = [pid]
+    try:
+        for thread in threads:
+            os.setpriority(os.PRIO_PROCESS, int(thread), nice)
+    except (PermissionError, ProcessLookupError):
+        return False
+    return True
 
 
 def server_env(environ=None):
@@ -120,12 +207,14 @@ def find_notebook(number):
 
 
 def voila_command(notebook, *, host="127.0.0.1", port=8866, students=1, cull=DEFAULT_CULL,
-                  fill_delay=DEFAULT_FILL_DELAY, python=sys.executable):
+                  fill_delay=DEFAULT_FILL_DELAY, refill_nice=REFILL_NICE, python=sys.executable):
     """The Voila command line that serves ``notebook`` to ``students`` people."""
     if students < 1:
         raise ValueError(f"students must be at least 1; got {students}")
     if cull < CULL_INTERVAL:
         raise ValueError(f"cull must be at least {CULL_INTERVAL} seconds; got {cull}")
+    if not 0 <= refill_nice <= 19:
+        raise ValueError(f"refill_nice must be a nice value from 0 (normal) to 19 (lowest); got {refill_nice}")
     return [
         python, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", f"--Voila.ip={host}",
         *(f"--VoilaConfiguration.extension_denylist={name}" for name in VOILA_DENYLIST),
@@ -137,6 +226,7 @@ def voila_command(notebook, *, host="127.0.0.1", port=8866, students=1, cull=DEF
         "--KernelManager.transport=ipc",
         f"--VoilaConfiguration.default_pool_size={students}",
         f"--VoilaKernelManager.fill_delay={fill_delay}",
+        f"--OneCoreFreeKernelManager.refill_nice={refill_nice}",
         f"--MappingKernelManager.cull_idle_timeout={cull}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
         "--MappingKernelManager.cull_connected=False",
@@ -165,11 +255,13 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8866)
     parser.add_argument("--cull", type=int, default=DEFAULT_CULL, help="seconds before an abandoned kernel is shut down")
     parser.add_argument("--fill-delay", type=float, default=DEFAULT_FILL_DELAY, help="seconds before the pool refills")
+    parser.add_argument("--refill-nice", type=int, default=REFILL_NICE,
+                        help="CPU priority of the refill once students are in (nice 0-19; default 19, the lowest)")
     args = parser.parse_args(argv)
     try:
         notebook = find_notebook(args.notebook)
         command = voila_command(notebook, host=args.host, port=args.port, students=args.students,
-                                cull=args.cull, fill_delay=args.fill_delay)
+                                cull=args.cull, fill_delay=args.fill_delay, refill_nice=args.refill_nice)
     except ValueError as error:
         parser.error(str(error))
     print(f"Presenting {notebook.name} to {args.students} student(s): open http://{args.host}:{args.port}/ "

@@ -22,7 +22,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from ..surfaces import LineData, line_loss_grid
-from .style import COLORS, new_figure
+from .style import COLORS, LayeredRenderer, new_figure
 
 TEXT = {
     "w": "slope w",
@@ -360,10 +360,16 @@ def _freeze_layout(figure):
     """Lay the figure out once, then keep that layout: the constrained
     layout engine would otherwise measure every label again on each slider
     move. Only titles and line data change afterwards, not the margins.
+    Titles keep their places too: matplotlib otherwise measures every tick
+    label on each drawing to check that no title sits on them, which is a
+    quarter of the time a drawing of these figures takes (their tick labels
+    are below or beside the axes, never above).
     Does nothing once the layout is frozen."""
     if isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
         figure.draw_without_rendering()
         figure.set_layout_engine("none")
+        for ax in figure.axes:
+            ax._autotitlepos = False  # what set_title(..., y=...) sets; the titles stay where this layout put them
 
 
 def _panel_note(ax):
@@ -439,7 +445,7 @@ class LearningRateView:
         self.ax_map.plot([start[0]], [start[1]], marker="o", markersize=8, color="white",
                          markeredgecolor="black", linestyle="none", label=TEXT["start"], zorder=5)
         self.note = _panel_note(self.ax_map)
-        self.legend = self.ax_map.legend(loc="lower right", fontsize=8)
+        self.legend = self.ax_map.legend(loc="lower right", fontsize=8, framealpha=1)  # opaque: see renderer()
         self.loss_line, = self.ax_loss.plot([], [], color=COLORS["path"], marker="o", markersize=3, gid="loss")
         self.ax_loss.axhline(self.data.loss(*self.data.best()), color=COLORS["neutral"], linestyle="--",
                              label=TEXT["best_loss"])
@@ -448,8 +454,14 @@ class LearningRateView:
         self.ax_loss.xaxis.set_major_locator(whole_number_ticks())  # no step 0.4 when steps = 1
         self.ax_loss.set_ylabel(TEXT["loss"])
         self.ax_loss.legend(loc="upper right", fontsize=9)
-        _animate(self.path_line, self.note, self.loss_line, self.ax_map.title, self.ax_loss.title,
-                 self.legend)  # drawn after the path, so a path that leaves stays under the legend
+        self.moving = [self.path_line, self.note, self.ax_map.title, self.loss_line, self.ax_loss.title]
+        _animate(*self.moving, self.legend)
+
+    def renderer(self):
+        """The panel's renderer: a path that leaves the map passes under its
+        legend, which is opaque, drawn with the background and pasted back
+        over the moving artists instead of being drawn again on every move."""
+        return LayeredRenderer(self.figure, moving=self.moving, layer_key=lambda: 0, on_top=[self.legend])
 
     def show(self, path, steps):
         """Draw ``path`` (a DescentPath) asked to take ``steps`` steps."""
@@ -486,7 +498,7 @@ class BatchSizeView:
         self.ax_map.plot([start[0]], [start[1]], marker="o", markersize=8, color="white",
                          markeredgecolor="black", linestyle="none", label=TEXT["start"], zorder=5)
         self.note = _panel_note(self.ax_map)
-        self.legend = self.ax_map.legend(loc="lower right", fontsize=8)
+        self.legend = self.ax_map.legend(loc="lower right", fontsize=8, framealpha=1)  # opaque: see renderer()
         self.update_line, = self.ax_loss.plot([], [], color=COLORS["path"], linewidth=0.8, alpha=0.7,
                                               label=TEXT["per_update"], gid="loss_per_update")
         self.epoch_line, = self.ax_loss.plot([], [], color="black", marker="o", linestyle="none",
@@ -499,8 +511,14 @@ class BatchSizeView:
         self.ax_loss.set_ylabel(TEXT["loss"])
         self.ax_loss.set_title(TEXT["batch_loss_title"])
         self.ax_loss.legend(loc="upper right", fontsize=9)
-        _animate(self.path_line, self.reference_line, self.note, self.update_line, self.epoch_line,
-                 self.ax_map.title, self.legend)  # drawn after the paths, so a path that leaves stays under the legend
+        self.moving = [self.reference_line, self.path_line, self.note, self.ax_map.title, self.update_line,
+                       self.epoch_line]
+        _animate(*self.moving, self.legend)
+
+    def renderer(self):
+        """The panel's renderer: as LearningRateView.renderer, the opaque
+        legend stays over the paths without being drawn on every move."""
+        return LayeredRenderer(self.figure, moving=self.moving, layer_key=lambda: 0, on_top=[self.legend])
 
     def show(self, path, reference):
         """Draw the SGD ``path`` and the full-batch ``reference`` path

@@ -82,4 +82,4 @@ def batch_size_panel(x=None, y=None, *, batch_size=64, lr=0.05, epochs=5, seed=0
         "lr": lr_control,
         "epochs": widgets.IntSlider(value=epochs, min=1, max=20, description="epochs", continuous_update=True),
     }
-    return SliderPanel(draw, controls, view.figure, stops={"batch_size": [b for b in (1, 32, 64, 100) if b < n] + [n], "lr": [0.01, 0.05, 0.3, 1.0], "epochs": [1, 5, 20]})
+    return SliderPanel(draw, controls, view.figure, renderer=view.renderer(), stops={"batch_size": [b for b in (1, 32, 64, 100) if b < n] + [n], "lr": [0.01, 0.05, 0.3, 1.0], "epochs": [1, 5, 20]})

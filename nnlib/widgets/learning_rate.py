@@ -66,4 +66,4 @@ def learning_rate_panel(x=None, y=None, *, lr=0.1, steps=30, seed=0):
         "steps": widgets.IntSlider(value=steps, min=1, max=200, description="steps",
                                    continuous_update=True),
     }
-    return SliderPanel(draw, controls, view.figure, stops={"lr": [0.001, 0.01, 0.1, 0.3, 0.5, 0.8, 1.0, 1.5, 3.0], "steps": [1, 10, 30, 100, 200]})
+    return SliderPanel(draw, controls, view.figure, renderer=view.renderer(), stops={"lr": [0.001, 0.01, 0.1, 0.3, 0.5, 0.8, 1.0, 1.5, 3.0], "steps": [1, 10, 30, 100, 200]})
