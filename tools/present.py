@@ -31,10 +31,14 @@ import argparse
 import asyncio
 import os
 import re
-import resource
 import sys
 import time
 from pathlib import Path
+
+try:
+    import resource
+except ImportError:  # Windows: no nice values
+    resource = None
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Integer
@@ -62,8 +66,8 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 PREHEAT_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)
 # Seconds to start a kernel and run the notebook in it, on one core of a
 # 2-core machine (make bench-class, 7 Dec): notebook 03 (30 kernels in
-# 186-189 s) and 07 (30 in 285 s). A notebook that runs longer (10: about
-# 20 s) warms up more slowly.
+# 179-193 s) and 07 (30 in 272-285 s). A notebook that runs longer (10:
+# about 20 s) warms up more slowly.
 SECONDS_PER_KERNEL = {"03": 6.2, "07": 9.5}
 
 
@@ -125,7 +129,7 @@ class OneCoreFreeKernelManager(AsyncMappingKernelManager):
     def _refill_may_go_low(self):
         """Whether to start this refill kernel at ``refill_nice``: lower than
         the server, and its priority can be given back (said once if not)."""
-        if self.refill_nice <= os.getpriority(os.PRIO_PROCESS, 0):
+        if not hasattr(os, "getpriority") or self.refill_nice <= os.getpriority(os.PRIO_PROCESS, 0):
             return False
         if not may_give_priority_back():
             if not getattr(self, "_said_normal_refill", False):
@@ -158,7 +162,8 @@ def may_give_priority_back():
     Linux allows it to root, to CAP_SYS_NICE, and where RLIMIT_NICE reaches
     that nice value (20 - limit)."""
     own = os.getpriority(os.PRIO_PROCESS, 0)
-    if 20 - resource.getrlimit(resource.RLIMIT_NICE)[0] <= own:
+    limit = getattr(resource, "RLIMIT_NICE", None)  # Linux only
+    if limit is not None and 20 - resource.getrlimit(limit)[0] <= own:
         return True
     try:
         status = Path("/proc/self/status").read_text()
